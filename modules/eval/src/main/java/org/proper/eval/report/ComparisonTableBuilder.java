@@ -1,0 +1,75 @@
+package org.proper.eval.report;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.proper.eval.metrics.ExampleScorer;
+import org.proper.eval.metrics.MetricAccumulator;
+import org.proper.eval.metrics.MetricValues;
+import org.proper.eval.metrics.TaskSpec;
+
+/**
+ * Collects scored examples into a {@link ComparisonTable}. Either feed it {@link ExampleResult}s ({@link #add}) or,
+ * when scoring ran elsewhere (a Spark {@code aggregateByKey} over (method, bucket)), the partial accumulators
+ * ({@link #merge}). Memory grows with methods × buckets, not with examples.
+ */
+public final class ComparisonTableBuilder {
+    private final String dataset;
+    private final TaskSpec task;
+    private final ExampleScorer scorer;
+    private final Map<String, Map<ProfileBucket, MetricAccumulator>> accumulators = new TreeMap<>(Methods.TABLE_ORDER);
+
+    public ComparisonTableBuilder(String dataset, TaskSpec task) {
+        if (dataset == null || dataset.isBlank()) {
+            throw new IllegalArgumentException("Cannot build comparison table: dataset is blank");
+        }
+        this.dataset = dataset;
+        this.task = task;
+        this.scorer = new ExampleScorer(task);
+    }
+
+    public ComparisonTableBuilder add(ExampleResult result) {
+        accumulator(result.method(), result.bucket()).add(scorer.score(result.gold(), result.prediction()));
+        return this;
+    }
+
+    public ComparisonTableBuilder addAll(Iterable<ExampleResult> results) {
+        for (ExampleResult result : results) {
+            add(result);
+        }
+        return this;
+    }
+
+    /** Merges a partial aggregate of one method's examples in one bucket. */
+    public ComparisonTableBuilder merge(String method, ProfileBucket bucket, MetricAccumulator partial) {
+        accumulator(method, bucket).merge(partial);
+        return this;
+    }
+
+    public ComparisonTable build() {
+        boolean cold = accumulators.values().stream().anyMatch(b -> b.containsKey(ProfileBucket.COLD));
+        List<ComparisonTable.Row> rows = new ArrayList<>();
+        for (Map.Entry<String, Map<ProfileBucket, MetricAccumulator>> method : accumulators.entrySet()) {
+            MetricAccumulator overall = new MetricAccumulator(task);
+            Map<ProfileBucket, MetricValues> byBucket = new EnumMap<>(ProfileBucket.class);
+            for (Map.Entry<ProfileBucket, MetricAccumulator> bucket : method.getValue().entrySet()) {
+                overall.merge(bucket.getValue());
+                byBucket.put(bucket.getKey(), bucket.getValue().result());
+            }
+            rows.add(new ComparisonTable.Row(method.getKey(), overall.result(), byBucket));
+        }
+        return new ComparisonTable(dataset, task, ComparisonTable.bucketColumns(cold), rows);
+    }
+
+    /** Convenience: the table of a list of results. */
+    public static ComparisonTable of(String dataset, TaskSpec task, Iterable<ExampleResult> results) {
+        return new ComparisonTableBuilder(dataset, task).addAll(results).build();
+    }
+
+    private MetricAccumulator accumulator(String method, ProfileBucket bucket) {
+        return accumulators.computeIfAbsent(method, m -> new EnumMap<>(ProfileBucket.class))
+                .computeIfAbsent(bucket, b -> new MetricAccumulator(task));
+    }
+}
