@@ -1,0 +1,43 @@
+package org.proper.pipeline.embed;
+
+/**
+ * Options of the embed stage.
+ *
+ * @param method      embedding method: "tfidf-pca", "word2vec", or one registered with {@link UserEmbedder#withMethod}
+ * @param dim         embedding dimension (PCA components / Word2Vec vector size)
+ * @param numFeatures hashing-trick buckets of HashingTF (tfidf-pca); PCA's covariance is numFeatures² on the driver
+ * @param minCount    minimum token count to enter Word2Vec's vocabulary
+ * @param maxIter     Word2Vec iterations
+ * @param seed        random seed (Word2Vec)
+ */
+public record EmbedOptions(String method, int dim, int numFeatures, int minCount, int maxIter, long seed) {
+    public EmbedOptions {
+        if (method == null || method.isBlank()) {
+            throw new IllegalArgumentException("Cannot embed users: embed.method is empty");
+        }
+        if (dim < 1 || dim > 4096) {
+            throw new IllegalArgumentException("Cannot embed users: embed.dim must be in 1..4096, got " + dim);
+        }
+        if (numFeatures < 2 || numFeatures > 16384) {
+            throw new IllegalArgumentException("Cannot embed users: embed.num-features must be in 2..16384 (PCA's covariance is num-features² doubles on the driver), got " + numFeatures);
+        }
+        if (UserEmbedder.TFIDF_PCA.equals(method) && dim > numFeatures) {
+            throw new IllegalArgumentException("Cannot embed users: embed.dim " + dim + " exceeds embed.num-features " + numFeatures + " for tfidf-pca");
+        }
+        if (minCount < 0) {
+            throw new IllegalArgumentException("Cannot embed users: embed.min-count must be >= 0, got " + minCount);
+        }
+        if (maxIter < 1) {
+            throw new IllegalArgumentException("Cannot embed users: embed.max-iter must be >= 1, got " + maxIter);
+        }
+    }
+
+    /** Defaults: 1024 hashing buckets, min count 2, one Word2Vec iteration, seed 42. */
+    public static EmbedOptions of(String method, int dim) {
+        return new EmbedOptions(method, dim, 1024, 2, 1, 42L);
+    }
+
+    public String describe() {
+        return method + ", dim " + dim;
+    }
+}
