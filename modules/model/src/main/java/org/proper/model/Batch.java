@@ -1,0 +1,158 @@
+package org.proper.model;
+
+import java.util.List;
+
+/**
+ * A right-padded token batch [rows, T] with next-token targets and answer-only loss weights. Row i's weights are
+ * 1 / (answer tokens of its weighting group) so that each group (a user, or the whole batch) contributes its mean
+ * answer-token cross-entropy; padded positions have weight 0 and key mask 0.
+ */
+final class Batch {
+    final int rows;
+    final int seqLen;
+    final int[] tokens;      // [rows·T]
+    final int[] targets;     // [rows·T] token at t+1 (pad where none)
+    final float[] weights;   // [rows·T]
+    final float[] keyMask;   // [rows·T] 1 real, 0 pad
+    final int[] userIdx;     // [rows] or null
+    final float[] userEmb;   // [rows·E] or null
+    final int embDim;
+    final int[] hardGroup;   // [rows] or null
+    int answerTokens;
+
+    private Batch(int rows, int seqLen, int[] tokens, int[] targets, float[] weights, float[] keyMask, int[] userIdx,
+                  float[] userEmb, int embDim, int[] hardGroup) {
+        this.rows = rows;
+        this.seqLen = seqLen;
+        this.tokens = tokens;
+        this.targets = targets;
+        this.weights = weights;
+        this.keyMask = keyMask;
+        this.userIdx = userIdx;
+        this.userEmb = userEmb;
+        this.embDim = embDim;
+        this.hardGroup = hardGroup;
+    }
+
+    /**
+     * @param group     weighting group per row (loss = Σ_groups mean CE over the group's answer tokens); null = one group
+     * @param userIdx   stacked-adapter index per row, or null
+     * @param userEmb   user embedding per row, or null
+     * @param hardGroup nearest-centroid cluster per row, or null
+     */
+    static Batch of(List<Example> ex, int seqLen, int pad, int[] group, int[] userIdx, float[][] userEmb, int[] hardGroup) {
+        int n = ex.size();
+        int[] tok = new int[n * seqLen], tgt = new int[n * seqLen];
+        float[] w = new float[n * seqLen], km = new float[n * seqLen];
+        java.util.Arrays.fill(tok, pad);
+        java.util.Arrays.fill(tgt, pad);
+        int groups = 1;
+        if (group != null) for (int g : group) groups = Math.max(groups, g + 1);
+        double[] count = new double[groups];
+        int[] promptLen = new int[n], len = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (ex.get(i) == null) {            // padding row: nothing to attend to, nothing to learn
+                promptLen[i] = 1;
+                len[i] = 0;
+                continue;
+            }
+            int[][] pa = fit(ex.get(i), seqLen);
+            int[] seq = concat(pa[0], pa[1]);
+            promptLen[i] = pa[0].length;
+            len[i] = seq.length;
+            for (int t = 0; t < seq.length; t++) {
+                tok[i * seqLen + t] = seq[t];
+                km[i * seqLen + t] = 1f;
+                if (t + 1 < seq.length) tgt[i * seqLen + t] = seq[t + 1];
+            }
+            count[group == null ? 0 : group[i]] += pa[1].length;
+        }
+        for (int i = 0; i < n; i++) {
+            double c = count[group == null ? 0 : group[i]];
+            for (int t = promptLen[i] - 1; t < len[i] - 1; t++) w[i * seqLen + t] = (float) (1.0 / c);  // predicts an answer token
+        }
+        float[] emb = null;
+        int e = 0;
+        if (userEmb != null) {
+            e = userEmb[0].length;
+            emb = new float[n * e];
+            for (int i = 0; i < n; i++) {
+                if (userEmb[i] == null) throw new IllegalArgumentException("Cannot batch: no user embedding for row " + i);
+                if (userEmb[i].length != e) throw new IllegalArgumentException("Cannot batch: user embedding sizes differ (" + userEmb[i].length + " vs " + e + ")");
+                System.arraycopy(userEmb[i], 0, emb, i * e, e);
+            }
+        }
+        Batch b = new Batch(n, seqLen, tok, tgt, w, km, userIdx, emb, e, hardGroup);
+        double total = 0;
+        for (double c : count) total += c;
+        b.answerTokens = (int) total;
+        return b;
+    }
+
+    /**
+     * Rows of given token sequences (already fitting in seqLen); weight 1 on every position predicting a token at index
+     * ≥ answerStart[i], so Σ weight·tokenLoss per row is the negative log-likelihood of the row's answer.
+     */
+    static Batch forSequences(int[][] seqs, int[] answerStart, int seqLen, int pad, float[] userEmb, int hard, int k) {
+        int n = seqs.length;
+        int[] tok = new int[n * seqLen], tgt = new int[n * seqLen];
+        float[] w = new float[n * seqLen], km = new float[n * seqLen];
+        java.util.Arrays.fill(tok, pad);
+        java.util.Arrays.fill(tgt, pad);
+        int ans = 0;
+        for (int i = 0; i < n; i++) {
+            int[] s = seqs[i];
+            if (s.length > seqLen) throw new IllegalArgumentException("Cannot batch: sequence of " + s.length + " tokens > seqLen " + seqLen);
+            for (int t = 0; t < s.length; t++) {
+                tok[i * seqLen + t] = s[t];
+                km[i * seqLen + t] = 1f;
+                if (t + 1 < s.length) {
+                    tgt[i * seqLen + t] = s[t + 1];
+                    if (t + 1 >= answerStart[i]) {
+                        w[i * seqLen + t] = 1f;
+                        ans++;
+                    }
+                }
+            }
+        }
+        float[] emb = null;
+        int e = 0;
+        if (userEmb != null) {
+            e = userEmb.length;
+            emb = new float[n * e];
+            for (int i = 0; i < n; i++) System.arraycopy(userEmb, 0, emb, i * e, e);
+        }
+        int[] ui = new int[n];
+        int[] hg = null;
+        if (hard >= 0) {
+            hg = new int[n];
+            java.util.Arrays.fill(hg, hard);
+        }
+        Batch b = new Batch(n, seqLen, tok, tgt, w, km, ui, emb, e, hg);
+        b.answerTokens = ans;
+        return b;
+    }
+
+    /** Truncates to seqLen tokens: keeps the whole answer (or its first seqLen-1 tokens) and the end of the prompt. */
+    static int[][] fit(Example e, int seqLen) {
+        int[] p = e.prompt(), a = e.answer();
+        if (a.length >= seqLen) a = java.util.Arrays.copyOf(a, seqLen - 1);
+        int room = seqLen - a.length;
+        if (p.length > room) p = java.util.Arrays.copyOfRange(p, p.length - room, p.length);
+        return new int[][]{p, a};
+    }
+
+    static int[] concat(int[] a, int[] b) {
+        int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /** Sequence length for a set of examples: longest, rounded up to a multiple of 8, capped at maxSeqLen. */
+    static int seqLenFor(Iterable<Example> ex, int maxSeqLen) {
+        int m = 2;
+        for (Example e : ex) m = Math.max(m, e.length());
+        int t = (m + 7) / 8 * 8;
+        return Math.min(t, maxSeqLen);
+    }
+}

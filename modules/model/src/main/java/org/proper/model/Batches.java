@@ -1,0 +1,42 @@
+package org.proper.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds {@link Batch}es from examples, with user embeddings / hard clusters when the graph routes. */
+final class Batches {
+    static final int PAD = 0;   // any valid id: padded positions have weight 0 and key mask 0
+
+    private Batches() {
+    }
+
+    static Batch of(List<Example> ex, int seqLen, Map<String, float[]> emb, GroupExperts experts) {
+        float[][] e = null;
+        int[] hard = null;
+        if (emb != null) {
+            e = new float[ex.size()][];
+            hard = experts == null ? null : new int[ex.size()];
+            for (int i = 0; i < ex.size(); i++) {
+                float[] v = emb.get(ex.get(i).userId());
+                if (v == null) throw new IllegalArgumentException("Cannot route example: no embedding for user " + ex.get(i).userId());
+                e[i] = v;
+                if (hard != null) hard[i] = experts.nearest(v);
+            }
+        }
+        return Batch.of(ex, seqLen, PAD, null, null, e, hard);
+    }
+
+    static List<Batch> chunks(List<Example> ex, int size, int seqLen, Map<String, float[]> emb, GroupExperts experts) {
+        List<Batch> out = new ArrayList<>();
+        if (ex == null) return out;
+        for (int i = 0; i < ex.size(); i += size) out.add(of(ex.subList(i, Math.min(ex.size(), i + size)), seqLen, emb, experts));
+        return out;
+    }
+
+    static int seqLen(ModelConfig c, List<Example> a, List<Example> b) {
+        List<Example> all = new ArrayList<>(a);
+        if (b != null) all.addAll(b);
+        return Batch.seqLenFor(all, c.maxSeqLen());
+    }
+}

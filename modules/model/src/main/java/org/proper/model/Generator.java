@@ -1,0 +1,112 @@
+package org.proper.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Inference on a {@link Composition}: greedy decoding, constrained choice among labels, logits, mean loss. */
+public final class Generator {
+    private Generator() {
+    }
+
+    /**
+     * Greedy decoding of up to maxNewTokens after the prompt, stopping at eos (not included in the result).
+     * The prompt keeps its last maxSeqLen − maxNewTokens tokens. userEmbedding may be null without experts.
+     */
+    public static int[] greedy(Composition c, float[] userEmbedding, int[] prompt, int maxNewTokens, int eos) {
+        int max = c.base().config().maxSeqLen();
+        if (maxNewTokens <= 0 || maxNewTokens >= max)
+            throw new IllegalArgumentException("Cannot generate: maxNewTokens must be in [1, " + (max - 1) + "], got " + maxNewTokens);
+        int[] p = prompt.length + maxNewTokens > max ? Arrays.copyOfRange(prompt, prompt.length - (max - maxNewTokens), prompt.length) : prompt;
+        int t = Math.min(max, (p.length + maxNewTokens + 7) / 8 * 8);
+        ModelGraph g = c.graph(t);
+        int[] seq = Arrays.copyOf(p, p.length + maxNewTokens);
+        int len = p.length;
+        int v = c.base().config().vocabSize();
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < maxNewTokens; i++) {
+            Batch b = Batch.forSequences(new int[][]{Arrays.copyOf(seq, len)}, new int[]{len}, t, Batches.PAD,
+                    userEmbedding, hard(c, userEmbedding), 0);
+            INDArray logits = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);   // [T,V]
+            INDArray row = logits.getRow(len - 1);
+            int next = row.argMax().getInt(0);
+            if (next == eos) break;
+            out.add(next);
+            seq[len++] = next;
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Log-likelihood of each label given the prompt (sum over the label's tokens). */
+    public static double[] labelLogLikelihoods(Composition c, float[] userEmbedding, int[] prompt, List<int[]> labels) {
+        if (labels.isEmpty()) throw new IllegalArgumentException("Cannot choose: no labels");
+        int max = c.base().config().maxSeqLen();
+        int longest = labels.stream().mapToInt(l -> l.length).max().orElse(1);
+        if (longest >= max) throw new IllegalArgumentException("Cannot choose: a label has " + longest + " tokens, maxSeqLen is " + max);
+        int[] p = prompt.length + longest > max ? Arrays.copyOfRange(prompt, prompt.length - (max - longest), prompt.length) : prompt;
+        int t = Math.min(max, (p.length + longest + 7) / 8 * 8);
+        int[][] seqs = new int[labels.size()][];
+        int[] start = new int[labels.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = Batch.concat(p, labels.get(i));
+            start[i] = p.length;
+        }
+        ModelGraph g = c.graph(t);
+        Batch b = Batch.forSequences(seqs, start, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0);
+        INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);  // [L,T]
+        double[] ll = new double[seqs.length];
+        for (int i = 0; i < seqs.length; i++)
+            for (int j = 0; j < t; j++) if (b.weights[i * t + j] != 0) ll[i] -= tl.getDouble(i, j);
+        return ll;
+    }
+
+    /** Constrained decoding to a label set: the index of the label with the highest total log-likelihood. */
+    public static int choose(Composition c, float[] userEmbedding, int[] prompt, List<int[]> labels) {
+        double[] ll = labelLogLikelihoods(c, userEmbedding, prompt, labels);
+        int best = 0;
+        for (int i = 1; i < ll.length; i++) if (ll[i] > ll[best]) best = i;
+        return best;
+    }
+
+    /** Logits [len, V] of a token sequence (row t predicts token t+1). */
+    public static float[][] logits(Composition c, float[] userEmbedding, int[] tokens) {
+        int t = Math.min(c.base().config().maxSeqLen(), (tokens.length + 7) / 8 * 8);
+        ModelGraph g = c.graph(t);
+        Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{tokens.length}, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0);
+        INDArray l = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);             // [T,V]
+        float[][] out = new float[tokens.length][];
+        for (int i = 0; i < tokens.length; i++) out[i] = l.getRow(i).toFloatVector();
+        return out;
+    }
+
+    /** Mean answer-token cross-entropy (dev loss) of examples; embeddings by user id (null without experts). */
+    public static double meanLoss(Composition c, Map<String, float[]> userEmbeddings, List<Example> examples) {
+        double sum = 0;
+        long n = 0;
+        int max = c.base().config().maxSeqLen();
+        for (Example e : examples) {
+            int[][] pa = Batch.fit(e, max);
+            int[] seq = Batch.concat(pa[0], pa[1]);
+            int t = Math.min(max, (seq.length + 7) / 8 * 8);
+            float[] emb = userEmbeddings == null ? null : userEmbeddings.get(e.userId());
+            if (c.needsEmbedding() && emb == null) throw new IllegalArgumentException("Cannot compute loss: no embedding for user " + e.userId());
+            ModelGraph g = c.graph(t);
+            Batch b = Batch.forSequences(new int[][]{seq}, new int[]{pa[0].length}, t, Batches.PAD, emb, hard(c, emb), 0);
+            INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);
+            for (int j = 0; j < t; j++) if (b.weights[j] != 0) {
+                sum += tl.getDouble(0, j);
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static int hard(Composition c, float[] emb) {
+        if (c.experts() == null || !c.hardRouting()) return -1;
+        if (emb == null) throw new IllegalArgumentException("Cannot route: hard routing needs the user's embedding");
+        return c.experts().nearest(emb);
+    }
+}

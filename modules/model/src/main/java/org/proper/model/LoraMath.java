@@ -1,0 +1,104 @@
+package org.proper.model;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The formulas of DESIGN §2, each implemented once, as SameDiff graph pieces. Notation: N = B·T tokens, din/dout the
+ * target layer's sizes, r a LoRA rank, K experts, E the user-embedding size, s = alpha/r.
+ * (The Java-side merge W + s·B·A is {@link LoraAdapter#deltaWeight}.)
+ */
+final class LoraMath {
+    /** Added to squared norms in cos² so that zero-initialised experts give 0, not NaN. */
+    static final double COS_EPS = 1e-8;
+
+    private LoraMath() {
+    }
+
+    /** log softmax along an axis as x − max − log Σ exp(x − max) (SameDiff's logSoftmax(x, dim) fails in backprop). */
+    static SDVariable logSoftmax(SameDiff sd, SDVariable x, int axis) {
+        SDVariable z = x.sub(x.max(true, axis));
+        return z.sub(sd.math.log(sd.math.exp(z).sum(true, axis)));
+    }
+
+    /** ΔW x = s·(x Aᵀ) Bᵀ. x [N,din], A [r,din], B [dout,r] → [N,dout]. */
+    static SDVariable loraDelta(SameDiff sd, SDVariable x, SDVariable a, SDVariable b, double s) {
+        SDVariable xa = sd.mmul(x, a, false, true, false);                       // [N,r]
+        return sd.mmul(xa, b, false, true, false).mul(s);                        // [N,dout]
+    }
+
+    /**
+     * Σ_k g_k ΔW_k x for stacked experts, as two GEMMs. x [N,din], A [K,r,din], B [K,dout,r], gate [N,K] → [N,dout].
+     */
+    static SDVariable mixtureDelta(SameDiff sd, SDVariable x, SDVariable a, SDVariable b, SDVariable gate,
+                                   int k, int r, int din, int dout, double s) {
+        SDVariable aCat = a.reshape(k * r, din);                                 // [K·r,din]
+        SDVariable bCat = b.permute(1, 0, 2).reshape(dout, k * r);               // [dout,K·r]
+        SDVariable xa = sd.mmul(x, aCat, false, true, false).reshape(-1, k, r);  // [N,K,r]
+        SDVariable gxa = xa.mul(gate.reshape(-1, k, 1)).reshape(-1, k * r);      // [N,K·r]
+        return sd.mmul(gxa, bCat, false, true, false).mul(s);                    // [N,dout]
+    }
+
+    /** ‖e_u − c_k‖². e [B,E], c [K,E] → [B,K]. */
+    static SDVariable centroidSqDist(SDVariable e, SDVariable c, int k, int dim) {
+        SDVariable diff = e.reshape(-1, 1, dim).sub(c.reshape(1, k, dim));       // [B,K,E]
+        return diff.mul(diff).sum(2);                                            // [B,K]
+    }
+
+    /**
+     * User-aware router logits (−‖e_u − c_k‖² + v_k·h(x)) / τ, h(x) = the target layer's input.
+     * dist [B,K], x [N,din], v [K,din] → [B,T,K]. g = softmax over the last axis.
+     */
+    static SDVariable routerLogits(SameDiff sd, SDVariable dist, SDVariable x, SDVariable v, int t, int k, double tau) {
+        SDVariable tok = sd.mmul(x, v, false, true, false).reshape(-1, t, k);    // [B,T,K]
+        return tok.sub(dist.reshape(-1, 1, k)).div(tau);                         // [B,T,K]
+    }
+
+    /** User projection A_u x per user segment: x [U,S,din], A [U,r,din] → [U,S,r]. */
+    static SDVariable userProjection(SameDiff sd, SDVariable x3, SDVariable aU) {
+        return sd.mmul(x3, aU, false, true, false);                              // [B,T,r]
+    }
+
+    /** ΔW_u x = s·B_u (A_u x): xa [U,S,r], B [U,dout,r] → [U,S,dout]. */
+    static SDVariable userDelta(SameDiff sd, SDVariable xa, SDVariable bU, double s) {
+        return sd.mmul(xa, bU, false, true, false).mul(s);                       // [B,T,dout]
+    }
+
+    /** LoRA-aware router β = softmax(log g + R_u A_u x). logG [U,S,K], xa [U,S,r], R [U,K,r] → [U,S,K]. */
+    static SDVariable loraAwareGate(SameDiff sd, SDVariable logG, SDVariable xa, SDVariable rU) {
+        return sd.nn.softmax(logG.add(sd.mmul(xa, rU, false, true, false)), 2);  // [B,T,K]
+    }
+
+    /**
+     * Diversity Σ_{i<j} cos²(ΔW_i, ΔW_j) through the factors: ⟨B_iA_i, B_jA_j⟩_F = sum((B_iᵀB_j) ⊙ (A_iA_jᵀ)).
+     * A [K,r,din], B [K,dout,r] → scalar. (The scaling s cancels in the cosine.)
+     */
+    static SDVariable diversity(SameDiff sd, SDVariable a, SDVariable b, int k, int r, int din, int dout, DataType dt) {
+        SDVariable aCat = a.reshape(k * r, din);                                 // [K·r,din]
+        SDVariable bCat = b.permute(1, 0, 2).reshape(dout, k * r);               // [dout,K·r]
+        SDVariable btb = sd.mmul(bCat, bCat, true, false, false);                // [K·r,K·r] = B_iᵀB_j blocks
+        SDVariable aat = sd.mmul(aCat, aCat, false, true, false);                // [K·r,K·r] = A_iA_jᵀ blocks
+        SDVariable gram = btb.mul(aat).reshape(k, r, k, r).sum(1, 3);            // [K,K] ⟨ΔW_i,ΔW_j⟩ / s²
+        float[] eye = new float[k * k], upper = new float[k * k];
+        for (int i = 0; i < k; i++) {
+            eye[i * k + i] = 1f;
+            for (int j = i + 1; j < k; j++) upper[i * k + j] = 1f;
+        }
+        SDVariable norm = sd.math.sqrt(gram.mul(sd.constant(Nd4j.create(eye, new long[]{k, k}, 'c').castTo(dt))).sum(1).add(COS_EPS)); // [K] ‖ΔW_i‖
+        SDVariable cos = gram.div(norm.reshape(k, 1)).div(norm.reshape(1, k));   // [K,K]
+        SDVariable cos2 = cos.mul(cos);                                          // [K,K]
+        return cos2.mul(sd.constant(Nd4j.create(upper, new long[]{k, k}, 'c').castTo(dt))).sum();  // scalar
+    }
+
+    /**
+     * Load balance CV²(mean routing weights) over real tokens (LoRAMoE). gate [N,K], mask [N] (1 real, 0 pad) → scalar.
+     */
+    static SDVariable balance(SDVariable gate, SDVariable mask, int k) {
+        SDVariable m = gate.mul(mask.reshape(-1, 1)).sum(0).div(mask.sum());    // [K] mean routing weight
+        SDVariable mean = m.mean();                                              // scalar
+        SDVariable centred = m.sub(mean);                                        // [K]
+        return centred.mul(centred).mean().div(mean.mul(mean).add(1e-12));      // scalar CV²
+    }
+}

@@ -1,0 +1,31 @@
+package org.proper.model;
+
+import java.util.List;
+
+/**
+ * Trains one LoRA over a frozen base (population stage; group warm start on one cluster). The primitive for
+ * synchronous local SGD: continue from {@code start} for {@code options.steps()} steps on these examples with
+ * {@code options.seed()}; average the returned adapters with {@link LoraAdapter#average}.
+ */
+public final class LoraTrainer {
+    private LoraTrainer() {
+    }
+
+    public static TrainResult<LoraAdapter> train(BaseModel base, LoraAdapter start, List<Example> train, TrainOptions options) {
+        return train(base, start, train, List.of(), options);
+    }
+
+    public static TrainResult<LoraAdapter> train(BaseModel base, LoraAdapter start, List<Example> train, List<Example> dev,
+                                                 TrainOptions options) {
+        if (train.isEmpty()) throw new IllegalArgumentException("Cannot train LoRA: no training examples");
+        int t = Batches.seqLen(base.config(), train, dev);
+        GraphSpec spec = new GraphSpec(false, start, true, null, false, false, 0, 0, null, false, false);
+        ModelGraph g = new ModelGraph(base, spec, options.dataType(), t);
+        EpochSampler sampler = new EpochSampler(train.size(), options.seed());
+        List<Batch> devBatches = Batches.chunks(dev, Math.max(options.batchSize(), 16), t, null, null);
+        TrainLoop.Outcome out = TrainLoop.run(g,
+                step -> Batches.of(EpochSampler.pick(train, sampler.next(options.batchSize())), t, null, null),
+                devBatches, options, null);
+        return new TrainResult<>(g.readShared(), out.loss(), out.devLoss(), out.steps());
+    }
+}

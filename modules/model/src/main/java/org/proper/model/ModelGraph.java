@@ -1,0 +1,440 @@
+package org.proper.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One SameDiff graph of the decoder-only transformer at a fixed sequence length T, with whatever adapters a
+ * {@link GraphSpec} asks for (shared LoRA, group experts + router, stacked per-user LoRAs + LoRA-aware router).
+ * Base weights are constants unless the spec trains the base (pretraining). Inputs are right-padded [B, T] batches.
+ */
+final class ModelGraph {
+    static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
+    private static final double NEG = -1e9;
+
+    final SameDiff sd = SameDiff.create();
+    final ModelConfig cfg;
+    final GraphSpec spec;
+    final DataType dt;
+    final int seqLen;
+    /** Trainable variable names, in a fixed order. */
+    final List<String> trainable = new ArrayList<>();
+    /** Trainable variables whose axis 0 is the user (per-user clipping). */
+    final Set<String> stacked = new LinkedHashSet<>();
+
+    private SDVariable tokens, targets, weights, keyMask, userEmb, hardGate;
+    private SDVariable causal, padBias, ropeCos, ropeSin, dist, onesT;
+    private final List<SDVariable> balanceTerms = new ArrayList<>();
+    private final List<SDVariable> diversityTerms = new ArrayList<>();
+    private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
+
+    ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
+        this.cfg = base.config();
+        this.spec = spec;
+        this.dt = dt;
+        this.seqLen = seqLen;
+        if (seqLen > cfg.maxSeqLen()) throw new IllegalArgumentException("Cannot build graph: seqLen " + seqLen + " > maxSeqLen " + cfg.maxSeqLen());
+        if (spec.shared() != null) for (TargetModule m : spec.shared().modules()) sharedMods.put(m.name(), m);
+        if (spec.experts() != null) for (TargetModule m : spec.experts().modules()) expertMods.put(m.name(), m);
+        if (spec.users() != null) for (TargetModule m : spec.users().get(0).lora().modules()) userMods.put(m.name(), m);
+        build(base);
+    }
+
+    // ---------------------------------------------------------------------------------------------- building
+
+    private SDVariable param(String name, INDArray value, boolean train, boolean perUser) {
+        if (train) {
+            trainable.add(name);
+            if (perUser) stacked.add(name);
+            return sd.var(name, value);
+        }
+        return sd.constant(name, value);
+    }
+
+    private SDVariable w(BaseModel base, String name) {
+        return param(name, base.weight(name).toNd(dt), spec.trainBase(), false);
+    }
+
+    private void build(BaseModel base) {
+        int t = seqLen, d = cfg.dModel();
+        tokens = sd.placeHolder("tokens", DataType.INT, -1, t);
+        targets = sd.placeHolder("targets", DataType.INT, -1, t);
+        weights = sd.placeHolder("weights", dt, -1, t);
+        keyMask = sd.placeHolder("keyMask", dt, -1, t);
+        float[] c = new float[t * t];
+        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) c[i * t + j] = (float) NEG;
+        causal = sd.constant("causalMask", Nd4j.create(c, new long[]{t, t}, 'c').castTo(dt));              // [T,T]
+        padBias = keyMask.sub(1.0).mul(-NEG).reshape(-1, 1, 1, t);                                        // [B,1,1,T]
+        buildAdapterParams();
+
+        boolean gpt2 = cfg.family() == Family.GPT2;
+        SDVariable emb = w(base, gpt2 ? "wte.weight" : "model.embed_tokens.weight");                      // [V,d]
+        SDVariable h = spec.trainBase()
+                ? sd.mmul(sd.oneHot(tokens.reshape(-1), cfg.vocabSize(), -1, 1.0, 0.0, dt), emb)              // [N,V]·[V,d]
+                : sd.gather(emb, tokens.reshape(-1), 0);                                                   // [N,d]
+        if (gpt2) {
+            INDArray wpe = base.weight("wpe.weight").toNd(dt);
+            SDVariable pos = spec.trainBase()
+                    ? w(base, "wpe.weight").get(org.nd4j.autodiff.samediff.SDIndex.interval(0, t))
+                    : sd.constant("wpe.slice", wpe.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, t)).dup()); // [T,d]
+            h = h.reshape(-1, t, d).add(pos).reshape(-1, d);                                               // [N,d]
+        } else {
+            initRope();
+        }
+        for (int l = 0; l < cfg.nLayers(); l++) h = gpt2 ? gpt2Block(base, h, l) : llamaBlock(base, h, l);
+        SDVariable hf = gpt2 ? layerNorm(h, w(base, "ln_f.weight"), w(base, "ln_f.bias"))
+                : rmsNorm(h, w(base, "model.norm.weight"));                                                // [N,d]
+        SDVariable head = cfg.tieEmbeddings() ? emb : w(base, "lm_head.weight");                           // [V,d]
+        SDVariable logits = sd.mmul(LOGITS, hf, head, false, true, false);                                 // [N,V]
+        SDVariable ce = sd.loss.sparseSoftmaxCrossEntropy(logits, targets.reshape(-1));                    // [N]
+        SDVariable tokenLoss = ce.reshape(-1, t).rename(TOKEN_LOSS);                                       // [B,T]
+        SDVariable ceLoss = tokenLoss.mul(weights).sum().rename(CE);                                       // scalar
+        SDVariable loss = ceLoss.mul(1.0);
+        if (!diversityTerms.isEmpty()) {
+            SDVariable div = sum(diversityTerms).div(diversityTerms.size()).rename(DIV);
+            if (spec.lambdaDiv() > 0) loss = loss.add(div.mul(spec.lambdaDiv()));
+        }
+        if (!balanceTerms.isEmpty()) {
+            SDVariable bal = sum(balanceTerms).div(balanceTerms.size()).rename(BAL);
+            if (spec.lambdaBal() > 0) loss = loss.add(bal.mul(spec.lambdaBal()));
+        }
+        loss = loss.rename(LOSS);
+        sd.setLossVariables(LOSS);
+    }
+
+    private static SDVariable sum(List<SDVariable> xs) {
+        SDVariable s = xs.get(0);
+        for (int i = 1; i < xs.size(); i++) s = s.add(xs.get(i));
+        return s;
+    }
+
+    private void buildAdapterParams() {
+        LoraAdapter sh = spec.shared();
+        if (sh != null) for (TargetModule m : sh.modules()) {
+            param("lora." + m.name() + ".A", sh.a(m.name()).toNd(dt), spec.trainShared(), false);           // [r,din]
+            param("lora." + m.name() + ".B", sh.b(m.name()).toNd(dt), spec.trainShared(), false);           // [dout,r]
+        }
+        GroupExperts g = spec.experts();
+        if (g != null) {
+            int k = g.k();
+            boolean routerTrain = spec.trainExperts() && !spec.hardRouting();
+            for (TargetModule m : g.modules()) {
+                param("experts." + m.name() + ".A", stack(g.experts(), m.name(), true), spec.trainExperts(), false);  // [K,r,din]
+                param("experts." + m.name() + ".B", stack(g.experts(), m.name(), false), spec.trainExperts(), false); // [K,dout,r]
+                if (!spec.hardRouting())
+                    param("router." + m.name() + ".v", g.routerV().get(m.name()).toNd(dt), routerTrain, false);      // [K,din]
+            }
+            if (spec.hardRouting()) {
+                hardGate = sd.placeHolder("hardGate", dt, -1, k);                                                // [B,K]
+                onesT = sd.constant("onesT", Nd4j.ones(dt, 1, seqLen, 1));                                      // [1,T,1]
+            } else {
+                userEmb = sd.placeHolder("userEmb", dt, -1, g.embeddingDim());                                  // [B,E]
+                SDVariable cen = param("router.centroids", g.centroids().toNd(dt), routerTrain, false);        // [K,E]
+                dist = LoraMath.centroidSqDist(userEmb, cen, k, g.embeddingDim());                              // [B,K]
+            }
+        }
+        List<UserAdapter> us = spec.users();
+        if (us != null) {
+            for (TargetModule m : us.get(0).lora().modules()) {
+                param("users." + m.name() + ".A", stackUsers(us, m.name(), 'A'), spec.trainUsers(), true);     // [U,r,din]
+                param("users." + m.name() + ".B", stackUsers(us, m.name(), 'B'), spec.trainUsers(), true);     // [U,dout,r]
+                if (usesLoraAwareRouter())
+                    param("users." + m.name() + ".R", stackUsers(us, m.name(), 'R'), spec.trainUsers(), true); // [U,K,r]
+            }
+        }
+    }
+
+    boolean usesLoraAwareRouter() {
+        return spec.users() != null && spec.experts() != null && !spec.fixedBeta();
+    }
+
+    private INDArray stack(List<LoraAdapter> ads, String module, boolean a) {
+        INDArray[] parts = new INDArray[ads.size()];
+        for (int i = 0; i < parts.length; i++) {
+            Tensor t = a ? ads.get(i).a(module) : ads.get(i).b(module);
+            parts[i] = t.toNd(dt).reshape(1, t.dim(0), t.dim(1));
+        }
+        return Nd4j.concat(0, parts);
+    }
+
+    private INDArray stackUsers(List<UserAdapter> us, String module, char which) {
+        INDArray[] parts = new INDArray[us.size()];
+        for (int i = 0; i < parts.length; i++) {
+            UserAdapter u = us.get(i);
+            Tensor t = which == 'A' ? u.lora().a(module) : which == 'B' ? u.lora().b(module) : u.routerR().get(module);
+            if (t == null) throw new IllegalArgumentException("Cannot build user graph: user " + u.userId() + " has no router R for " + module);
+            parts[i] = t.toNd(dt).reshape(1, t.dim(0), t.dim(1));
+        }
+        return Nd4j.concat(0, parts);
+    }
+
+    /** Frozen y = xW (+b) of a target or plain layer, plus every adapter's contribution for that module. */
+    private SDVariable linear(SDVariable x, SDVariable wt, SDVariable bias, boolean inOut, String module) {
+        SDVariable y = inOut ? sd.mmul(x, wt) : sd.mmul(x, wt, false, true, false);                      // [N,dout]
+        if (bias != null) y = y.add(bias);
+        return module == null ? y : adapt(module, x, y);
+    }
+
+    /** y + ΔW_shared x + Σ_k gate_k ΔW_k x + ΔW_u x for the adapters that target this module (DESIGN §2). */
+    private SDVariable adapt(String module, SDVariable x, SDVariable y) {
+        int t = seqLen;
+        TargetModule sm = sharedMods.get(module);
+        if (sm != null)
+            y = y.add(LoraMath.loraDelta(sd, x, sd.getVariable("lora." + module + ".A"), sd.getVariable("lora." + module + ".B"),
+                    spec.shared().scaling()));
+        TargetModule um = userMods.get(module);
+        SDVariable xa = null, userDelta = null;
+        int nu = spec.users() == null ? 0 : spec.users().size();
+        if (um != null) {
+            // rows are grouped by user, the same number per user: segment u of the batch uses user u's factors
+            SDVariable aU = sd.getVariable("users." + module + ".A");                                      // [U,r,din]
+            SDVariable bU = sd.getVariable("users." + module + ".B");                                      // [U,dout,r]
+            xa = LoraMath.userProjection(sd, x.reshape(nu, -1, um.dIn()), aU);                             // [U,S,r] S=rows/U·T
+            userDelta = LoraMath.userDelta(sd, xa, bU, spec.users().get(0).lora().scaling()).reshape(-1, um.dOut()); // [N,dout]
+        }
+        TargetModule em = expertMods.get(module);
+        if (em != null) {
+            GroupExperts g = spec.experts();
+            int k = g.k();
+            SDVariable logits3, gate3;                                                                     // [B,T,K]
+            if (spec.hardRouting()) {
+                gate3 = hardGate.reshape(-1, 1, k).mul(onesT);                                             // [B,T,K] one-hot
+                logits3 = gate3.sub(1.0).mul(30.0);                                                        // log g ≈ 0 / −30
+            } else {
+                logits3 = LoraMath.routerLogits(sd, dist, x, sd.getVariable("router." + module + ".v"), t, k, g.tau());
+                gate3 = sd.nn.softmax(logits3, 2);                                                         // g(u,x)
+            }
+            if (spec.trainExperts() && !spec.hardRouting())
+                balanceTerms.add(LoraMath.balance(gate3.reshape(-1, k), keyMask.reshape(-1), k));
+            if (spec.trainExperts())
+                diversityTerms.add(LoraMath.diversity(sd, sd.getVariable("experts." + module + ".A"),
+                        sd.getVariable("experts." + module + ".B"), k, g.spec().rank(), em.dIn(), em.dOut(), dt));
+            SDVariable mix = gate3;
+            if (xa != null && usesLoraAwareRouter()) {
+                SDVariable rU = sd.getVariable("users." + module + ".R");                                  // [U,K,r]
+                SDVariable logG = spec.hardRouting() ? logits3 : LoraMath.logSoftmax(sd, logits3, 2);         // [B,T,K]
+                mix = LoraMath.loraAwareGate(sd, logG.reshape(nu, -1, k), xa, rU);                         // β(u,x) [U,S,K]
+            }
+            y = y.add(LoraMath.mixtureDelta(sd, x, sd.getVariable("experts." + module + ".A"),
+                    sd.getVariable("experts." + module + ".B"), mix.reshape(-1, k), k, g.spec().rank(), em.dIn(), em.dOut(),
+                    g.spec().scaling()));
+        }
+        if (userDelta != null) y = y.add(userDelta);
+        return y;
+    }
+
+    private SDVariable layerNorm(SDVariable x, SDVariable g, SDVariable b) {
+        SDVariable mean = x.mean(true, 1);                                                                 // [N,1]
+        SDVariable c = x.sub(mean);                                                                        // [N,d]
+        SDVariable var = c.mul(c).mean(true, 1);                                                           // [N,1]
+        return c.div(sd.math.sqrt(var.add(cfg.normEps()))).mul(g).add(b);                                  // [N,d]
+    }
+
+    private SDVariable rmsNorm(SDVariable x, SDVariable g) {
+        SDVariable ms = x.mul(x).mean(true, 1);                                                            // [N,1]
+        return x.div(sd.math.sqrt(ms.add(cfg.normEps()))).mul(g);                                          // [N,d]
+    }
+
+    /** GPT-2 "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    private SDVariable gelu(SDVariable x) {
+        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+        return x.mul(0.5).mul(sd.math.tanh(inner).add(1.0));
+    }
+
+    private SDVariable gpt2Block(BaseModel base, SDVariable h, int l) {
+        String p = "h." + l + ".";
+        int d = cfg.dModel();
+        SDVariable a = layerNorm(h, w(base, p + "ln_1.weight"), w(base, p + "ln_1.bias"));                 // [N,d]
+        SDVariable qkv = linear(a, w(base, p + "attn.c_attn.weight"), w(base, p + "attn.c_attn.bias"), true, null); // [N,3d]
+        SDVariable[] s = sd.split(qkv, 3, 1);                                                              // 3×[N,d]
+        SDVariable q = adapt(p + "attn.q", a, s[0]);
+        SDVariable v = adapt(p + "attn.v", a, s[2]);
+        SDVariable o = attention(q, s[1], v);                                                              // [N,d]
+        h = h.add(linear(o, w(base, p + "attn.c_proj.weight"), w(base, p + "attn.c_proj.bias"), true, null));
+        SDVariable m = layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias"));                 // [N,d]
+        SDVariable f = gelu(linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc")); // [N,f]
+        return h.add(linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj")); // [N,d]
+    }
+
+    private SDVariable llamaBlock(BaseModel base, SDVariable h, int l) {
+        String p = "model.layers." + l + ".";
+        SDVariable a = rmsNorm(h, w(base, p + "input_layernorm.weight"));                                  // [N,d]
+        SDVariable q = linear(a, w(base, p + "self_attn.q_proj.weight"), null, false, p + "self_attn.q_proj"); // [N,H·hd]
+        SDVariable k = linear(a, w(base, p + "self_attn.k_proj.weight"), null, false, null);               // [N,Hkv·hd]
+        SDVariable v = linear(a, w(base, p + "self_attn.v_proj.weight"), null, false, p + "self_attn.v_proj"); // [N,Hkv·hd]
+        SDVariable o = attention(q, k, v);                                                                 // [N,H·hd]
+        h = h.add(linear(o, w(base, p + "self_attn.o_proj.weight"), null, false, null));
+        SDVariable m = rmsNorm(h, w(base, p + "post_attention_layernorm.weight"));                         // [N,d]
+        SDVariable gate = linear(m, w(base, p + "mlp.gate_proj.weight"), null, false, p + "mlp.gate_proj"); // [N,f]
+        SDVariable up = linear(m, w(base, p + "mlp.up_proj.weight"), null, false, p + "mlp.up_proj");       // [N,f]
+        SDVariable act = gate.mul(sd.nn.sigmoid(gate)).mul(up);                                            // SwiGLU [N,f]
+        return h.add(linear(act, w(base, p + "mlp.down_proj.weight"), null, false, p + "mlp.down_proj"));   // [N,d]
+    }
+
+    /** Causal multi-head (grouped-query) attention. q [N,H·hd], k/v [N,Hkv·hd] → [N,H·hd]. */
+    private SDVariable attention(SDVariable q, SDVariable k, SDVariable v) {
+        int t = seqLen, h = cfg.nHeads(), hk = cfg.nKvHeads(), hd = cfg.headDim();
+        SDVariable q4 = q.reshape(-1, t, h, hd).permute(0, 2, 1, 3);                                       // [B,H,T,hd]
+        SDVariable k4 = k.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
+        SDVariable v4 = v.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
+        if (cfg.family() == Family.LLAMA) {
+            q4 = rope(q4);
+            k4 = rope(k4);
+        }
+        if (hk < h) {
+            k4 = repeatKv(k4, h / hk);                                                                     // [B,H,T,hd]
+            v4 = repeatKv(v4, h / hk);
+        }
+        SDVariable att = sd.mmul(q4, k4, false, true, false).mul(1.0 / Math.sqrt(hd)).add(causal).add(padBias); // [B,H,T,T]
+        att = sd.nn.softmax(att, 3);
+        return sd.mmul(att, v4).permute(0, 2, 1, 3).reshape(-1, h * hd);                                   // [N,H·hd]
+    }
+
+    /** HF repeat_kv: kv head j serves query heads j·rep … j·rep+rep−1. [B,Hkv,T,hd] → [B,Hkv·rep,T,hd]. */
+    private SDVariable repeatKv(SDVariable x, int rep) {
+        int t = seqLen, hk = cfg.nKvHeads(), hd = cfg.headDim();
+        SDVariable x5 = x.reshape(-1, hk, 1, t, hd);                                                       // [B,Hkv,1,T,hd]
+        SDVariable[] copies = new SDVariable[rep];
+        java.util.Arrays.fill(copies, x5);
+        return sd.concat(2, copies).reshape(-1, hk * rep, t, hd);                                          // [B,H,T,hd]
+    }
+
+    private void initRope() {
+        int t = seqLen, hd = cfg.headDim(), half = hd / 2;
+        float[] cos = new float[t * hd], sin = new float[t * hd];
+        for (int p = 0; p < t; p++)
+            for (int i = 0; i < half; i++) {
+                double f = p * Math.pow(cfg.ropeTheta(), -2.0 * i / hd);
+                cos[p * hd + i] = cos[p * hd + i + half] = (float) Math.cos(f);
+                sin[p * hd + i] = sin[p * hd + i + half] = (float) Math.sin(f);
+            }
+        ropeCos = sd.constant("ropeCos", Nd4j.create(cos, new long[]{t, hd}, 'c').castTo(dt));              // [T,hd]
+        ropeSin = sd.constant("ropeSin", Nd4j.create(sin, new long[]{t, hd}, 'c').castTo(dt));              // [T,hd]
+    }
+
+    /** HF Llama RoPE (rotate_half): x·cos + cat(−x₂, x₁)·sin. x [B,h,T,hd]. */
+    private SDVariable rope(SDVariable x) {
+        SDVariable[] halves = sd.split(x, 2, 3);                                                           // 2×[B,h,T,hd/2]
+        SDVariable rot = sd.concat(3, halves[1].neg(), halves[0]);                                         // [B,h,T,hd]
+        return x.mul(ropeCos).add(rot.mul(ropeSin));
+    }
+
+    // ---------------------------------------------------------------------------------------------- feeding / reading
+
+    Map<String, INDArray> feed(Batch b) {
+        if (b.seqLen != seqLen) throw new IllegalArgumentException("Cannot feed batch: seqLen " + b.seqLen + " != graph " + seqLen);
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put("tokens", Nd4j.createFromArray(b.tokens).reshape(b.rows, seqLen));
+        ph.put("targets", Nd4j.createFromArray(b.targets).reshape(b.rows, seqLen));
+        ph.put("weights", Nd4j.createFromArray(b.weights).reshape(b.rows, seqLen).castTo(dt));
+        ph.put("keyMask", Nd4j.createFromArray(b.keyMask).reshape(b.rows, seqLen).castTo(dt));
+        if (userEmb != null) {
+            if (b.userEmb == null) throw new IllegalArgumentException("Cannot feed batch: the router needs user embeddings");
+            ph.put("userEmb", Nd4j.createFromArray(b.userEmb).reshape(b.rows, b.embDim).castTo(dt));
+        }
+        if (hardGate != null) {
+            if (b.hardGroup == null) throw new IllegalArgumentException("Cannot feed batch: hard routing needs each row's cluster");
+            INDArray g = Nd4j.zeros(dt, b.rows, spec.experts().k());
+            for (int i = 0; i < b.rows; i++) g.putScalar(i, b.hardGroup[i], 1.0);
+            ph.put("hardGate", g);
+        }
+        if (spec.users() != null && b.rows % spec.users().size() != 0)
+            throw new IllegalArgumentException("Cannot feed batch: " + b.rows + " rows are not " + spec.users().size() + " users × equal rows");
+        return ph;
+    }
+
+    INDArray arr(String name) {
+        return sd.getArrForVarName(name);
+    }
+
+    void set(String name, INDArray value) {
+        sd.getArrForVarName(name).assign(value);
+    }
+
+    Map<String, INDArray> snapshot() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (String n : trainable) m.put(n, arr(n).dup());
+        return m;
+    }
+
+    void restore(Map<String, INDArray> snap) {
+        snap.forEach(this::set);
+    }
+
+    LoraAdapter readShared() {
+        LoraAdapter sh = spec.shared();
+        Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>();
+        for (TargetModule m : sh.modules()) {
+            a.put(m.name(), Tensor.of(arr("lora." + m.name() + ".A")));
+            b.put(m.name(), Tensor.of(arr("lora." + m.name() + ".B")));
+        }
+        return sh.withFactors(a, b);
+    }
+
+    GroupExperts readExperts() {
+        GroupExperts g = spec.experts();
+        List<LoraAdapter> ex = new ArrayList<>();
+        for (int k = 0; k < g.k(); k++) {
+            Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>();
+            for (TargetModule m : g.modules()) {
+                a.put(m.name(), Tensor.of(arr("experts." + m.name() + ".A").slice(k)));
+                b.put(m.name(), Tensor.of(arr("experts." + m.name() + ".B").slice(k)));
+            }
+            ex.add(g.experts().get(k).withFactors(a, b));
+        }
+        Map<String, Tensor> v = new LinkedHashMap<>();
+        Tensor cen = g.centroids();
+        if (!spec.hardRouting()) {
+            for (TargetModule m : g.modules()) v.put(m.name(), Tensor.of(arr("router." + m.name() + ".v")));
+            cen = Tensor.of(arr("router.centroids"));
+        } else {
+            v.putAll(g.routerV());
+        }
+        return g.with(ex, cen, v);
+    }
+
+    List<UserAdapter> readUsers() {
+        List<UserAdapter> us = spec.users(), out = new ArrayList<>();
+        for (int u = 0; u < us.size(); u++) out.add(readUser(u, us.get(u)));
+        return out;
+    }
+
+    UserAdapter readUser(int u, UserAdapter template) {
+        Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>(), r = new LinkedHashMap<>();
+        for (TargetModule m : template.lora().modules()) {
+            a.put(m.name(), Tensor.of(arr("users." + m.name() + ".A").slice(u)));
+            b.put(m.name(), Tensor.of(arr("users." + m.name() + ".B").slice(u)));
+            if (usesLoraAwareRouter()) r.put(m.name(), Tensor.of(arr("users." + m.name() + ".R").slice(u)));
+        }
+        return new UserAdapter(template.userId(), template.lora().withFactors(a, b), r);
+    }
+
+    /** Writes a user's adapter into stacked slot u (reusing one graph for many users). */
+    void writeUser(int u, UserAdapter ua) {
+        for (TargetModule m : ua.lora().modules()) {
+            arr("users." + m.name() + ".A").slice(u).assign(ua.lora().a(m.name()).toNd(dt));
+            arr("users." + m.name() + ".B").slice(u).assign(ua.lora().b(m.name()).toNd(dt));
+            if (usesLoraAwareRouter()) arr("users." + m.name() + ".R").slice(u).assign(ua.routerR().get(m.name()).toNd(dt));
+        }
+    }
+
+    BaseModel readBase(BaseModel template) {
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        for (String n : template.weights().keySet()) {
+            if (sd.hasVariable(n)) w.put(n, Tensor.of(arr(n)));
+            else w.put(n, template.weight(n));
+        }
+        return new BaseModel(template.config(), w);
+    }
+}

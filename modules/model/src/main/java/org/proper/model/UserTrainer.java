@@ -1,0 +1,143 @@
+package org.proper.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * User stage of DESIGN §2: per-user LoRA ΔW_u with the LoRA-aware router β(u,x) = softmax(log g(u,x) + R_u A_u x) over
+ * frozen experts and router. {@link #trainBatched} trains U users at once in one graph: stacked [U,…] parameters,
+ * each row gathers its user's A/B/R, the loss is Σ_u (user u's mean answer CE), clipping is per user and Adam state is
+ * per element — so each user's trajectory is exactly its one-by-one trajectory ({@link #trainOneByOne}).
+ */
+public final class UserTrainer {
+    private UserTrainer() {
+    }
+
+    /** A user's trained adapter and its training loss per step. */
+    public record UserResult(UserAdapter adapter, List<Double> loss) implements java.io.Serializable {
+    }
+
+    /** Fresh adapters: LoRA seeded per user from options.seed(), R = 0 when the LoRA-aware router is used. */
+    public static List<UserAdapter> initAdapters(BaseModel base, GroupExperts experts, List<UserData> users,
+                                                 UserOptions uo, TrainOptions o) {
+        List<UserAdapter> out = new ArrayList<>();
+        int k = effectiveExperts(experts, uo) != null && !uo.fixedBeta() ? experts.k() : 0;
+        for (UserData u : users)
+            out.add(UserAdapter.init(u.userId(), uo.lora(), base.config(), k, EpochSampler.seedFor(o.seed(), u.userId())));
+        return out;
+    }
+
+    static GroupExperts effectiveExperts(GroupExperts experts, UserOptions uo) {
+        return uo.noGroupLevel() ? null : experts;
+    }
+
+    public static List<UserResult> trainBatched(BaseModel mergedBase, GroupExperts experts, List<UserData> users,
+                                                UserOptions uo, TrainOptions o) {
+        return trainBatched(mergedBase, experts, users, initAdapters(mergedBase, experts, users, uo, o), uo, o);
+    }
+
+    /** Continues the given adapters (one per user, same order) for o.steps() steps, all users in one graph. */
+    public static List<UserResult> trainBatched(BaseModel mergedBase, GroupExperts experts, List<UserData> users,
+                                                List<UserAdapter> start, UserOptions uo, TrainOptions o) {
+        if (users.isEmpty()) return List.of();
+        GroupExperts ex = effectiveExperts(experts, uo);
+        int t = seqLen(mergedBase, users);
+        ModelGraph g = new ModelGraph(mergedBase, spec(ex, start, uo), o.dataType(), t);
+        int n = users.size();
+        EpochSampler[] samplers = new EpochSampler[n];
+        for (int u = 0; u < n; u++) samplers[u] = new EpochSampler(users.get(u).train().size(), EpochSampler.seedFor(o.seed(), users.get(u).userId()));
+        List<List<Double>> losses = new ArrayList<>();
+        for (int u = 0; u < n; u++) losses.add(new ArrayList<>());
+        int perUser = 1;
+        for (UserData u : users) perUser = Math.max(perUser, Math.min(o.batchSize(), u.train().size()));
+        int rowsPerUser = perUser;
+        TrainLoop.run(g, step -> {
+            List<Example> rows = new ArrayList<>();
+            List<Integer> idx = new ArrayList<>();
+            for (int u = 0; u < n; u++) {
+                List<Example> mine = EpochSampler.pick(users.get(u).train(), samplers[u].next(o.batchSize()));
+                for (int i = 0; i < rowsPerUser; i++) {           // equal rows per user; padding rows weigh 0
+                    rows.add(i < mine.size() ? mine.get(i) : null);
+                    idx.add(u);
+                }
+            }
+            return userBatch(rows, idx, users, ex, t);
+        }, List.of(), o, (step, b, outs) -> perUserLoss(b, outs, losses));
+        List<UserResult> res = new ArrayList<>();
+        for (int u = 0; u < n; u++) res.add(new UserResult(g.readUser(u, start.get(u)), losses.get(u)));
+        return res;
+    }
+
+    public static List<UserResult> trainOneByOne(BaseModel mergedBase, GroupExperts experts, List<UserData> users,
+                                                 UserOptions uo, TrainOptions o) {
+        return trainOneByOne(mergedBase, experts, users, initAdapters(mergedBase, experts, users, uo, o), uo, o);
+    }
+
+    /** Same result as {@link #trainBatched}, one user at a time (one graph with U = 1, reused). */
+    public static List<UserResult> trainOneByOne(BaseModel mergedBase, GroupExperts experts, List<UserData> users,
+                                                 List<UserAdapter> start, UserOptions uo, TrainOptions o) {
+        if (users.isEmpty()) return List.of();
+        GroupExperts ex = effectiveExperts(experts, uo);
+        int t = seqLen(mergedBase, users);
+        ModelGraph g = new ModelGraph(mergedBase, spec(ex, List.of(start.get(0)), uo), o.dataType(), t);
+        List<UserResult> res = new ArrayList<>();
+        for (int u = 0; u < users.size(); u++) {
+            UserData ud = users.get(u);
+            g.writeUser(0, start.get(u));
+            EpochSampler s = new EpochSampler(ud.train().size(), EpochSampler.seedFor(o.seed(), ud.userId()));
+            List<List<Double>> losses = List.of(new ArrayList<>());
+            List<UserData> one = List.of(ud);
+            TrainLoop.run(g, step -> {
+                List<Example> rows = EpochSampler.pick(ud.train(), s.next(o.batchSize()));
+                List<Integer> idx = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) idx.add(0);
+                return userBatch(rows, idx, one, ex, t);
+            }, List.of(), o, (step, b, outs) -> perUserLoss(b, outs, losses));
+            res.add(new UserResult(g.readUser(0, start.get(u)), losses.get(0)));
+        }
+        return res;
+    }
+
+    private static GraphSpec spec(GroupExperts ex, List<UserAdapter> start, UserOptions uo) {
+        return new GraphSpec(false, null, false, ex, false, uo.hardRouting(), 0, 0, start, true, uo.fixedBeta());
+    }
+
+    static int seqLen(BaseModel base, List<UserData> users) {
+        List<Example> all = new ArrayList<>();
+        for (UserData u : users) all.addAll(u.train());
+        return Batch.seqLenFor(all, base.config().maxSeqLen());
+    }
+
+    private static Batch userBatch(List<Example> rows, List<Integer> idx, List<UserData> users, GroupExperts ex, int t) {
+        int n = rows.size();
+        int[] ui = new int[n], hard = ex == null ? null : new int[n];
+        float[][] emb = ex == null ? null : new float[n][];
+        for (int i = 0; i < n; i++) {
+            ui[i] = idx.get(i);
+            if (ex != null) {
+                emb[i] = users.get(ui[i]).embedding();
+                if (emb[i] == null) throw new IllegalArgumentException("Cannot route user " + users.get(ui[i]).userId() + ": no embedding");
+                hard[i] = ex.nearest(emb[i]);
+            }
+        }
+        return Batch.of(rows, t, Batches.PAD, ui, ui, emb, hard);
+    }
+
+    private static void perUserLoss(Batch b, Map<String, INDArray> outs, List<List<Double>> losses) {
+        INDArray tl = outs.get(ModelGraph.TOKEN_LOSS);                    // [B,T]
+        Map<Integer, Double> sum = new HashMap<>();
+        for (int i = 0; i < b.rows; i++) {
+            double s = 0;
+            for (int t = 0; t < b.seqLen; t++) {
+                float w = b.weights[i * b.seqLen + t];
+                if (w != 0) s += w * tl.getDouble(i, t);
+            }
+            sum.merge(b.userIdx[i], s, Double::sum);
+        }
+        sum.forEach((u, s) -> losses.get(u).add(s));
+    }
+}

@@ -1,0 +1,84 @@
+package org.proper.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Small deterministic models, adapters and data sets for tests. */
+final class Fixtures {
+    static final ByteTokenizer TOK = new ByteTokenizer();
+
+    private Fixtures() {
+    }
+
+    /** User u's examples: "<topic> i:" → a user-specific answer word, so personalization is learnable. */
+    static List<Example> userExamples(String userId, String answer, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Example> out = new ArrayList<>();
+        String[] topics = {"arrow", "kafka", "spark", "flink", "hive", "beam"};
+        for (int i = 0; i < n; i++)
+            out.add(Example.of(TOK, userId, topics[r.nextInt(topics.length)] + " " + i % 7 + ":", answer));
+        return out;
+    }
+
+    /** A copy of the adapter with every factor drawn uniformly in ±scale (so B ≠ 0). */
+    static LoraAdapter randomize(LoraAdapter a, double scale, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, Tensor> na = new LinkedHashMap<>(), nb = new LinkedHashMap<>();
+        for (TargetModule m : a.modules()) {
+            na.put(m.name(), rand(a.a(m.name()).shape(), scale, r));
+            nb.put(m.name(), rand(a.b(m.name()).shape(), scale, r));
+        }
+        return a.withFactors(na, nb);
+    }
+
+    static Tensor rand(long[] shape, double scale, SplittableRandom r) {
+        Tensor t = Tensor.zeros(shape);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        return t;
+    }
+
+    static GroupExperts randomExperts(GroupExperts g, double scale, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<LoraAdapter> ex = new ArrayList<>();
+        for (int k = 0; k < g.k(); k++) ex.add(randomize(g.experts().get(k), scale, seed + k + 1));
+        Map<String, Tensor> v = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : g.routerV().entrySet()) v.put(e.getKey(), rand(e.getValue().shape(), scale, r));
+        return g.with(ex, g.centroids(), v);
+    }
+
+    static UserAdapter randomUser(UserAdapter u, double scale, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, Tensor> rr = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : u.routerR().entrySet()) rr.put(e.getKey(), rand(e.getValue().shape(), scale, r));
+        return new UserAdapter(u.userId(), randomize(u.lora(), scale, seed + 99), rr);
+    }
+
+    static float[][] centroids() {
+        return new float[][]{{1f, 0f, 0f}, {0f, 1f, 0f}, {0f, 0f, 1f}};
+    }
+
+    static float[] emb(int group, double jitter) {
+        float[] e = centroids()[group].clone();
+        for (int i = 0; i < e.length; i++) e[i] += (float) (jitter * (i + 1));
+        return e;
+    }
+
+    static double maxAbsDiff(float[][] a, float[][] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
+        return m;
+    }
+
+    static double maxAbsDiff(LoraAdapter a, LoraAdapter b) {
+        double m = 0;
+        for (TargetModule t : a.modules()) {
+            m = Math.max(m, a.a(t.name()).maxAbsDiff(b.a(t.name())));
+            m = Math.max(m, a.b(t.name()).maxAbsDiff(b.b(t.name())));
+        }
+        return m;
+    }
+}
