@@ -18,7 +18,9 @@ import org.proper.eval.metrics.Metric;
  * Writes a run's {@code report.html}: one self-contained page (inline CSS and SVG, no script, font or image from the
  * network) with cluster sizes and silhouette, a histogram of router weight entropy, training loss per stage, the
  * comparison tables and each metric by profile-length bucket per method. The report's data is also embedded as JSON
- * ({@code <script type="application/json" id="report-data">}) for machines.
+ * ({@code <script type="application/json" id="report-data">}) for machines; router entropies go there as a
+ * histogram, so the page stays small however many users the run has. For millions of users, pass a sample of
+ * entropies (10^5 draw the same histogram) to keep the driver's memory flat.
  */
 public final class HtmlReport {
     static final int ENTROPY_BINS = 20;
@@ -104,10 +106,16 @@ public final class HtmlReport {
         html.append("</div>\n");
     }
 
-    private static void routerEntropy(StringBuilder html, ReportData data) {
+    /** Upper end of the entropy axis: ln K (uniform mixture), or the largest value where K is unknown. */
+    private static double maxEntropy(ReportData data) {
         int groups = data.clusterSizes().size();
-        double maxEntropy = groups > 1 ? Math.log(groups)
+        double max = groups > 1 ? Math.log(groups)
                 : data.routerEntropies().stream().mapToDouble(Double::doubleValue).max().orElse(1.0);
+        return max > 0 ? max : 1.0;
+    }
+
+    private static void routerEntropy(StringBuilder html, ReportData data) {
+        double maxEntropy = maxEntropy(data);
         html.append("<h2 id=\"router\">Router weight entropy</h2>\n<p>Entropy (nats) of each user's group mixture; ")
                 .append("0 = one group, ").append(MarkdownTable.format(maxEntropy))
                 .append(" = uniform over all groups.</p>\n<div class=\"charts\">");
@@ -115,8 +123,8 @@ public final class HtmlReport {
             empty(html, "No router entropies in this run.");
         } else {
             html.append(SvgCharts.histogram("chart-router-entropy", "Router weight entropy ("
-                    + data.routerEntropies().size() + " values)", data.routerEntropies(), 0,
-                    maxEntropy > 0 ? maxEntropy : 1.0, ENTROPY_BINS, "entropy (nats)"));
+                    + data.routerEntropies().size() + " values)", data.routerEntropies(), 0, maxEntropy,
+                    ENTROPY_BINS, "entropy (nats)"));
         }
         html.append("</div>\n");
     }
@@ -219,7 +227,12 @@ public final class HtmlReport {
         Map<String, Object> byK = new LinkedHashMap<>();
         data.silhouetteByK().forEach((k, s) -> byK.put(Integer.toString(k), finiteOrNull(s)));
         root.put("silhouetteByK", byK);
-        root.put("routerEntropies", data.routerEntropies());
+        Map<String, Object> entropy = new LinkedHashMap<>(); // a histogram: the page stays small for millions of users
+        entropy.put("count", data.routerEntropies().size());
+        entropy.put("min", 0.0);
+        entropy.put("max", maxEntropy(data));
+        entropy.put("bins", SvgCharts.binCounts(data.routerEntropies(), 0, maxEntropy(data), ENTROPY_BINS));
+        root.put("routerEntropyHistogram", entropy);
         Map<String, Object> curves = new LinkedHashMap<>();
         data.lossCurves().forEach((stage, losses) ->
                 curves.put(stage, losses.stream().map(HtmlReport::finiteOrNull).toList()));

@@ -122,12 +122,8 @@ final class SvgCharts {
     /** A histogram of values over [lo, hi] in {@code bins} equal bins (values outside are clamped to the ends). */
     static String histogram(String id, String title, List<Double> values, double lo, double hi, int bins,
                             String xLabel) {
-        long[] counts = new long[bins];
+        long[] counts = binCounts(values, lo, hi, bins);
         double width = (hi - lo) / bins;
-        for (double value : values) {
-            int bin = (int) Math.floor((value - lo) / width);
-            counts[Math.max(0, Math.min(bins - 1, bin))]++;
-        }
         long max = 1;
         for (long count : counts) {
             max = Math.max(max, count);
@@ -144,6 +140,17 @@ final class SvgCharts {
             frame.xLabel(LEFT + (tick - lo) / (hi - lo) * frame.plotWidth(), Svg.tick(tick));
         }
         return frame.done();
+    }
+
+    /** Counts of values in {@code bins} equal bins over [lo, hi]; values outside go to the first or last bin. */
+    static long[] binCounts(List<Double> values, double lo, double hi, int bins) {
+        long[] counts = new long[bins];
+        double width = (hi - lo) / bins;
+        for (double value : values) {
+            int bin = (int) Math.floor((value - lo) / width);
+            counts[Math.max(0, Math.min(bins - 1, bin))]++;
+        }
+        return counts;
     }
 
     /** One polyline per series against its step index (0-based), with a legend. */

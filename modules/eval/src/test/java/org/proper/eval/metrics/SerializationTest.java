@@ -9,6 +9,8 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.proper.eval.report.ComparisonTableBuilder;
+import org.proper.eval.report.ExampleResult;
 
 /** Spark ships scorers and accumulators to executors with Java serialization; they must survive the trip. */
 class SerializationTest {
@@ -37,5 +39,15 @@ class SerializationTest {
         assertEquals((2.0 / 3 + 0 + 1) / 3, values.get(Metric.MACRO_F1), 1e-12);
         assertEquals(values, roundTrip(values));
         assertEquals(task, roundTrip(task));
+    }
+
+    @Test
+    void tableBuilderSurvivesJavaSerializationAndKeepsCounting() throws Exception {
+        TaskSpec task = TaskSpec.classification("abc", List.of("A", "B", "C"));
+        ComparisonTableBuilder builder = new ComparisonTableBuilder("toy", task)
+                .add(new ExampleResult("PROPER", "u1", 3, "A", "A"));
+        ComparisonTableBuilder shipped = roundTrip(builder).add(new ExampleResult("PROPER", "u2", 30, "B", "A"));
+        assertEquals(0.5, shipped.build().row("PROPER").overall().get(Metric.ACCURACY), 1e-12);
+        assertEquals(builder.add(new ExampleResult("PROPER", "u2", 30, "B", "A")).build(), shipped.build());
     }
 }

@@ -89,6 +89,17 @@ class ComparisonTableTest {
     }
 
     @Test
+    void buildersFilledPerPartitionMergeIntoTheSameTable() {
+        List<ExampleResult> all = results();
+        ComparisonTableBuilder left = new ComparisonTableBuilder("toy", ABC).addAll(all.subList(0, 3));
+        ComparisonTableBuilder right = new ComparisonTableBuilder("toy", ABC).addAll(all.subList(3, all.size()));
+        assertEquals(ComparisonTableBuilder.of("toy", ABC, all), left.merge(right).build());
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> left.merge(new ComparisonTableBuilder("other", ABC)));
+        assertTrue(error.getMessage().contains("'other'"), error.getMessage());
+    }
+
+    @Test
     void metricRowsCoverOverallAndNonEmptyBucketsAndRoundTrip() {
         ComparisonTable table = ComparisonTableBuilder.of("toy", ABC, results());
         List<MetricRow> rows = table.toMetricRows();

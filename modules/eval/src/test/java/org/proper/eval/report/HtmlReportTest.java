@@ -69,6 +69,15 @@ class HtmlReportTest {
         assertEquals(60, root.get("lossCurves").get("population").size());
         assertEquals(data.tables().get(0).toMetricRows().size(), root.get("metrics").size());
         assertEquals(0.31, root.get("silhouette").asDouble(), 1e-12);
+        JsonNode entropy = root.get("routerEntropyHistogram");
+        assertEquals(400, entropy.get("count").asInt());
+        assertEquals(HtmlReport.ENTROPY_BINS, entropy.get("bins").size());
+        long total = 0;
+        for (JsonNode bin : entropy.get("bins")) {
+            total += bin.asLong();
+        }
+        assertEquals(400, total);
+        assertEquals(Math.log(ReportFixtures.GROUPS), entropy.get("max").asDouble(), 1e-12);
     }
 
     @Test
