@@ -13,6 +13,24 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /**
+     * A random base whose token embeddings (and head) have std 0.5 instead of 0.02: with tied, frozen embeddings a
+     * freshly initialised model cannot express confident predictions (|logit| ≤ ‖h‖·‖e‖ ≈ 0.6), a pretrained one can.
+     */
+    static BaseModel base(ModelConfig cfg, long seed) {
+        BaseModel b = BaseModel.init(cfg, seed);
+        Map<String, Tensor> w = new LinkedHashMap<>(b.weights());
+        for (String n : List.of("wte.weight", "model.embed_tokens.weight", "lm_head.weight")) {
+            Tensor t = w.get(n);
+            if (t == null) continue;
+            Tensor s = t.copy();
+            float[] d = s.data();
+            for (int i = 0; i < d.length; i++) d[i] *= 25f;
+            w.put(n, s);
+        }
+        return new BaseModel(cfg, w);
+    }
+
     /** User u's examples: "<topic> i:" → a user-specific answer word, so personalization is learnable. */
     static List<Example> userExamples(String userId, String answer, int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
