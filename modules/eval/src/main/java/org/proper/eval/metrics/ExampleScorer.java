@@ -2,6 +2,7 @@ package org.proper.eval.metrics;
 
 import java.io.Serializable;
 import java.util.HashSet;
+import java.util.List;
 import java.util.OptionalDouble;
 import java.util.Set;
 
@@ -13,19 +14,31 @@ import java.util.Set;
  *       error (the data step quarantines those).</li>
  *   <li>rating: see {@link RatingParser}; a non-numeric answer counts as the range end farthest from the gold. A
  *       non-numeric gold is an error.</li>
- *   <li>generation: {@link Rouge} on the raw strings.</li>
+ *   <li>generation: {@link Rouge} over {@link RougeTokenizer} tokens of the raw strings; Porter stemming only when
+ *       asked for ({@code rouge-score}'s {@code use_stemmer}; off by default, as in LaMP's evaluation).</li>
  * </ul>
  */
 public final class ExampleScorer implements Serializable {
     private final TaskSpec task;
     private final Set<String> labelSet;
+    private final boolean rougeStemming;
 
+    /** A scorer without ROUGE stemming. */
     public ExampleScorer(TaskSpec task) {
+        this(task, false);
+    }
+
+    public ExampleScorer(TaskSpec task, boolean rougeStemming) {
         if (task == null) {
             throw new IllegalArgumentException("Cannot create scorer: task is null");
         }
         this.task = task;
         this.labelSet = new HashSet<>(task.labels());
+        this.rougeStemming = rougeStemming;
+    }
+
+    public boolean rougeStemming() {
+        return rougeStemming;
     }
 
     public TaskSpec task() {
@@ -40,9 +53,15 @@ public final class ExampleScorer implements Serializable {
         return switch (task.kind()) {
             case CLASSIFICATION -> scoreLabel(gold, answer);
             case RATING -> scoreRating(gold, answer);
-            case GENERATION -> new ExampleScore(TaskKind.GENERATION, null, null, false, Double.NaN,
-                    Rouge.rouge1(gold, answer), Rouge.rougeL(gold, answer));
+            case GENERATION -> scoreText(gold, answer);
         };
+    }
+
+    private ExampleScore scoreText(String gold, String answer) {
+        List<String> target = RougeTokenizer.tokenize(gold, rougeStemming);
+        List<String> prediction = RougeTokenizer.tokenize(answer, rougeStemming);
+        return new ExampleScore(TaskKind.GENERATION, null, null, false, Double.NaN,
+                Rouge.rouge1(target, prediction), Rouge.rougeL(target, prediction));
     }
 
     private ExampleScore scoreLabel(String gold, String answer) {

@@ -30,12 +30,17 @@ public final class ComparisonTableBuilder implements Serializable {
     private final Map<String, Map<ProfileBucket, MetricAccumulator>> accumulators = new HashMap<>();
 
     public ComparisonTableBuilder(String dataset, TaskSpec task) {
+        this(dataset, new ExampleScorer(task));
+    }
+
+    /** A builder scoring with the given scorer (e.g. one with ROUGE stemming). */
+    public ComparisonTableBuilder(String dataset, ExampleScorer scorer) {
         if (dataset == null || dataset.isBlank()) {
             throw new IllegalArgumentException("Cannot build comparison table: dataset is blank");
         }
         this.dataset = dataset;
-        this.task = task;
-        this.scorer = new ExampleScorer(task);
+        this.task = scorer.task();
+        this.scorer = scorer;
     }
 
     public ComparisonTableBuilder add(ExampleResult result) {
