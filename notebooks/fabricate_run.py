@@ -7,7 +7,7 @@ Layout (DESIGN §5): RUN_DIR/_manifest.json plus, per table (metrics, user_group
   RUN_DIR/<table>/part-00000.parquet        only when pyarrow is importable (Debian bookworm has no pyarrow)
 The numbers are random (fixed seed) with planted groups; they mean nothing.
 
-Usage: fabricate_run.py RUN_DIR [--users N] [--groups K] [--seed S]
+Usage: fabricate_run.py RUN_DIR [--users N] [--groups K] [--seed S] [--schema data-schemas/manifest.schema.json]
 """
 import argparse
 import json
@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--groups", type=int, default=4)
     parser.add_argument("--dim", type=int, default=16)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--schema", help="validate the manifest against this JSON schema (data-schemas/manifest.schema.json)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     run = pathlib.Path(args.run_dir)
@@ -86,16 +87,30 @@ def main():
         (run / name).mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows), run / name / "part-00000.parquet")
 
+    summary = {}
+    for m in metrics:
+        if m["scope"] == "overall":
+            summary.setdefault(m["method"], {})[m["metric"]] = m["value"]
     manifest = {
         "run_id": run.name,
-        "created": "2026-11-25T18:00:00Z",
-        "config_hash": "fabricated",
+        "parent_run_id": None,
+        "run_date": "2026-11-25",
+        "created_at": "2026-11-25T18:00:00Z",
+        "config": {"fabricated": True, "users": args.users, "groups": args.groups, "seed": args.seed},
+        "config_sha256": "0" * 64,
+        "base_model_fingerprint": "fabricated",
         "code_version": "fabricate_run.py",
+        "input_fingerprint": "fabricated",
         "counts": {"users": args.users, "groups": args.groups, "metrics": len(metrics)},
-        "timings_s": {"embed": 12.5, "cluster": 4.2, "population": 95.0, "group": 130.4, "user": 210.9, "eval": 30.1},
-        "metrics_summary": {m["method"]: m["value"] for m in metrics
-                            if m["scope"] == "overall" and m["metric"] == "accuracy"},
+        "timings_ms": {"embed": 12500, "cluster": 4200, "population": 95000, "group": 130400, "user": 210900,
+                       "eval": 30100},
+        "stages": ["embed", "cluster", "population", "group", "user", "eval"],
+        "metrics_summary": summary,
+        "retrained": None,
     }
+    if args.schema:
+        import jsonschema  # comes with python3-nbformat
+        jsonschema.validate(manifest, json.loads(pathlib.Path(args.schema).read_text(encoding="utf-8")))
     (run / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"fabricated run in {run}: {args.users} users, {args.groups} groups, {len(metrics)} metric rows")
 

@@ -35,8 +35,13 @@ class NotebookExecutionTest {
                 "Skipped: Debian's Jupyter is not installed (apt-get install -y --no-install-recommends jupyter-nbconvert"
                         + " python3-nbconvert python3-nbformat python3-ipykernel python3-matplotlib python3-pandas)");
         Path runDir = temp.resolve("runs/fabricated-run");
-        assertEquals(0, run(List.of(PYTHON.toString(), NOTEBOOKS.resolve("fabricate_run.py").toString(),
-                runDir.toString(), "--users", "60"), 60));
+        List<String> fabricate = new ArrayList<>(List.of(PYTHON.toString(),
+                NOTEBOOKS.resolve("fabricate_run.py").toString(), runDir.toString(), "--users", "60"));
+        Path manifestSchema = NOTEBOOKS.resolveSibling("data-schemas").resolve("manifest.schema.json");
+        if (Files.isRegularFile(manifestSchema)) { // the fabricated manifest must follow the contract
+            fabricate.addAll(List.of("--schema", manifestSchema.toString()));
+        }
+        assertEquals(0, run(fabricate, 60), "fabricate_run.py failed");
         Path executed = temp.resolve("executed.ipynb");
         assertEquals(0, run(List.of(NOTEBOOKS.resolve("execute.sh").toString(), runDir.toString(), executed.toString()),
                 300), "execute.sh failed");
