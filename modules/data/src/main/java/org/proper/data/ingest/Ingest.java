@@ -97,12 +97,15 @@ public final class Ingest {
         Dataset<Row> interactions = SchemaContract.conform("interactions", r.interactions())
                 .repartition(col("user_id"))
                 .sortWithinPartitions("user_id", "split", "source", "position");
+        long t0 = System.nanoTime();
         interactions.write().mode(SaveMode.Overwrite).parquet(interactionsDir);
+        long t1 = System.nanoTime();
         spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": write quarantine");
         Dataset<Row> quarantine = r.quarantine().persist(StorageLevel.MEMORY_AND_DISK());
         SchemaContract.conform("quarantine", quarantine).coalesce(1).sortWithinPartitions("source", "position")
                 .write().mode(SaveMode.Overwrite).parquet(quarantineDir);
 
+        long t2 = System.nanoTime();
         spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": count");
         Dataset<Row> written = spark.read().parquet(interactionsDir);
         Row totals = written.agg(count(lit(1)), countDistinct(col("user_id")), countDistinct(col("item_id"))).first();
@@ -124,7 +127,8 @@ public final class Ingest {
         if (result.candidates() != result.accepted() + result.quarantined() + result.merged()) {
             throw new IllegalStateException("Ingest lost records: " + result.summary());
         }
-        System.out.println(result.summary());
+        System.out.println(result.summary() + String.format(" (write interactions %.1f s, quarantine %.1f s, count %.1f s)",
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9));
         return result;
     }
 
