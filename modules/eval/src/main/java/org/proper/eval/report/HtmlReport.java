@@ -197,7 +197,11 @@ public final class HtmlReport {
         }
         int chart = 0;
         for (ComparisonTable table : data.tables()) {
-            List<String> groups = table.buckets().stream().map(ProfileBucket::label).toList();
+            List<String> groups = new ArrayList<>(); // "1-4 (n=57)": the most examples any method has there
+            for (ProfileBucket bucket : table.buckets()) {
+                long n = table.rows().stream().mapToLong(r -> r.bucket(bucket).n()).max().orElse(0);
+                groups.add(bucket.label() + " (n=" + n + ")");
+            }
             List<String> methods = table.rows().stream().map(ComparisonTable.Row::method).toList();
             for (Metric metric : table.metrics()) {
                 double[][] values = new double[methods.size()][groups.size()];

@@ -55,6 +55,7 @@ class HtmlReportTest {
             assertTrue(html.contains("<tr><td>" + method + "</td>"), "row " + method);
         }
         assertTrue(html.contains("<td class=\"best\">"));
+        assertTrue(html.contains(">1-4 (n=40)</text>"), "bucket axis labels carry the number of users");
     }
 
     @Test
