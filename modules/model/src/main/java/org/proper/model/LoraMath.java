@@ -23,6 +23,12 @@ final class LoraMath {
         return z.sub(sd.math.log(sd.math.exp(z).sum(true, axis)));
     }
 
+    /** log Σ exp(x) along an axis (axis removed), stabilised by the max. */
+    static SDVariable logSumExp(SameDiff sd, SDVariable x, int axis) {
+        SDVariable m = x.max(true, axis);
+        return sd.math.log(sd.math.exp(x.sub(m)).sum(axis)).add(m.reshape(-1));
+    }
+
     /** ΔW x = s·(x Aᵀ) Bᵀ. x [N,din], A [r,din], B [dout,r] → [N,dout]. */
     static SDVariable loraDelta(SameDiff sd, SDVariable x, SDVariable a, SDVariable b, double s) {
         SDVariable xa = sd.mmul(x, a, false, true, false);                       // [N,r]

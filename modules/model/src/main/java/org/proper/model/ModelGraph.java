@@ -97,7 +97,10 @@ final class ModelGraph {
                 : rmsNorm(h, w(base, "model.norm.weight"));                                                // [N,d]
         SDVariable head = cfg.tieEmbeddings() ? emb : w(base, "lm_head.weight");                           // [V,d]
         SDVariable logits = sd.mmul(LOGITS, hf, head, false, true, false);                                 // [N,V]
-        SDVariable ce = sd.loss.sparseSoftmaxCrossEntropy(logits, targets.reshape(-1));                    // [N]
+        // CE = logsumexp(logits) − logit[target]; written out because sparseSoftmaxCrossEntropy's backprop ignores
+        // the incoming gradient (it would train padded and prompt positions too)
+        SDVariable oneHot = sd.oneHot(targets.reshape(-1), cfg.vocabSize(), -1, 1.0, 0.0, dt);            // [N,V]
+        SDVariable ce = LoraMath.logSumExp(sd, logits, 1).sub(logits.mul(oneHot).sum(1));                  // [N]
         SDVariable tokenLoss = ce.reshape(-1, t).rename(TOKEN_LOSS);                                       // [B,T]
         SDVariable ceLoss = tokenLoss.mul(weights).sum().rename(CE);                                       // scalar
         SDVariable loss = ceLoss.mul(1.0);
