@@ -18,6 +18,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -104,22 +105,24 @@ public final class ClusterSmoke {
 
   static void run(SparkSession spark, Options options) {
     spark.sparkContext().setJobGroup("proper-smoke", "ND4J matmul on " + options.tasks() + " executor tasks", false);
+    LongAccumulator verified = spark.sparkContext().longAccumulator("verified-task-results");
     JavaRDD<Row> rows = spark.range(0, options.tasks(), 1, options.tasks()).javaRDD()
-        .mapPartitions(new MatmulTask(options.size(), options.fail()));
+        .mapPartitions(new MatmulTask(options.size(), options.fail(), verified));
     Dataset<Row> result = spark.createDataFrame(rows, SCHEMA);
-    result.write().mode(SaveMode.ErrorIfExists).parquet(options.output());
-    long written = spark.read().parquet(options.output()).count();
-    System.out.println("ClusterSmoke OK: " + written + " task results in " + options.output());
+    result.write().mode(SaveMode.ErrorIfExists).parquet(options.output());  // one job, one stage
+    System.out.println("ClusterSmoke OK: " + verified.value() + " task results in " + options.output());
   }
 
-  /** One task: bind the GPU, multiply, compare with plain Java. */
+  /** One task: bind the GPU, multiply, compare with plain Java (a mismatch fails the task). */
   static final class MatmulTask implements FlatMapFunction<Iterator<Long>, Row> {
     private final int size;
     private final boolean fail;
+    private final LongAccumulator verified;
 
-    MatmulTask(int size, boolean fail) {
+    MatmulTask(int size, boolean fail, LongAccumulator verified) {
       this.size = size;
       this.fail = fail;
+      this.verified = verified;
     }
 
     @Override
@@ -134,10 +137,16 @@ public final class ClusterSmoke {
       INDArray product = Nd4j.create(a).castTo(DataType.DOUBLE)      // [size, size]
           .mmul(Nd4j.create(b).castTo(DataType.DOUBLE));           // [size, size] x [size, size] -> [size, size]
       double productSum = product.sumNumber().doubleValue();
+      double expectedSum = javaProductSum(a, b);
+      if (Math.abs(productSum - expectedSum) > 1e-9 * Math.max(1.0, expectedSum)) {
+        throw new IllegalStateException("ND4J matmul on partition " + partition + " gave sum " + productSum
+            + ", plain Java " + expectedSum);
+      }
+      verified.add(1);
       List<Row> out = new ArrayList<>(1);
       out.add(RowFactory.create(partition, SparkEnv.get().executorId(), InetAddress.getLocalHost().getHostName(),
           ManagementFactory.getRuntimeMXBean().getPid(), Nd4j.getBackend().getClass().getSimpleName(),
-          gpu.orElse(null), size, productSum, javaProductSum(a, b)));
+          gpu.orElse(null), size, productSum, expectedSum));
       return out.iterator();
     }
 

@@ -17,6 +17,8 @@ import java.util.Map;
  */
 final class LocalStandaloneCluster implements AutoCloseable {
   static final String HOST = "127.0.0.1";
+  /** Short-lived JVMs on a small machine: C1 only (fast start-up), one GC thread. */
+  static final List<String> SMALL_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   private final SparkDistribution spark;
   private final List<String> jvmFlags;
@@ -49,6 +51,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
 
   private void startDaemons(int workerCores, String workerMemory) throws IOException, InterruptedException {
     List<String> daemonJvm = new ArrayList<>(jvmFlags);
+    daemonJvm.addAll(SMALL_JVM);
     daemonJvm.addAll(List.of("-Xmx256m", "-Dspark.master.rest.enabled=false", "-Dspark.ui.showConsoleProgress=false"));
     JavaProcess master = JavaProcess.start("spark-master", spark.classpath(), daemonJvm,
         "org.apache.spark.deploy.master.Master",
@@ -76,7 +79,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
    */
   Submission submit(String name, List<String> submitArgs, Duration timeout) throws IOException, InterruptedException {
     List<String> driverJvm = new ArrayList<>(jvmFlags);
-    driverJvm.add("-Xmx768m");
+    driverJvm.addAll(SMALL_JVM);
+    driverJvm.add("-Xmx512m");
     List<String> args = new ArrayList<>(List.of("--master", masterUrl(), "--deploy-mode", "client"));
     args.addAll(submitArgs);
     try (JavaProcess driver = JavaProcess.start(name, spark.classpath(), driverJvm,
