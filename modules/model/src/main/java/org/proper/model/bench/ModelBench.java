@@ -1,0 +1,157 @@
+package org.proper.model.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.BaseModel;
+import org.proper.model.ByteTokenizer;
+import org.proper.model.Example;
+import org.proper.model.GroupExperts;
+import org.proper.model.LoraAdapter;
+import org.proper.model.LoraSpec;
+import org.proper.model.LoraTrainer;
+import org.proper.model.ModelConfig;
+import org.proper.model.TrainOptions;
+import org.proper.model.UserData;
+import org.proper.model.UserOptions;
+import org.proper.model.UserTrainer;
+
+/**
+ * CPU benchmark of the model core, one native thread (run with OMP_NUM_THREADS=1 and the surefire JVM flags):
+ * (1) FP32 GEMM 1024³ with ND4J; (2) the default model's LoRA training step, achieved FLOP rate as a fraction of (1);
+ * (3) users/s, batched vs one by one, same users and steps; (4) peak memory.
+ * Args: [dModel=128] [layers=2] [batch=16] [seqLen=128] [users=32] [userSteps=5]
+ */
+public final class ModelBench {
+    public static void main(String[] args) {
+        int d = arg(args, 0, 128), layers = arg(args, 1, 2), batch = arg(args, 2, 16), seq = arg(args, 3, 128);
+        int users = arg(args, 4, 32), userSteps = arg(args, 5, 5);
+        System.out.printf("OMP_NUM_THREADS=%s nd4j.maxThreads=%d cores=%d load=%s%n", System.getenv("OMP_NUM_THREADS"),
+                Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors(), loadAvg());
+        double gemm = gemm(1024, 30);
+        System.out.printf("GEMM fp32 1024^3: median %.1f GFLOP/s%n", gemm);
+
+        ModelConfig cfg = ModelConfig.gpt2(d, layers, Math.max(1, d / 32), 4 * d, seq);
+        BaseModel base = BaseModel.init(cfg, 1);
+        LoraSpec spec = LoraSpec.ffn(8, 16);
+        List<Example> ex = randomExamples(batch * 4, seq, 7);
+        LoraAdapter a0 = LoraAdapter.init(spec, base, 1);
+        TrainOptions o = TrainOptions.defaults().withBatchSize(batch).withSteps(3);
+        LoraTrainer.train(base, a0, ex, o);                                      // warm-up: graph build + JIT
+        int steps = 12;
+        long t0 = System.nanoTime();
+        LoraTrainer.train(base, a0, ex, o.withSteps(steps + 2));
+        long t1 = System.nanoTime();
+        LoraTrainer.train(base, a0, ex, o.withSteps(2));
+        long t2 = System.nanoTime();
+        double stepMs = ((t1 - t0) - (t2 - t1)) / 1e6 / steps;                    // marginal cost of one step
+        double flop = stepFlop(cfg, spec, batch, seq);
+        double rate = flop / stepMs / 1e6;
+        System.out.printf("LoRA train step d=%d L=%d F=%d V=%d B=%d T=%d r=%d: median-free marginal %.1f ms/step, "
+                        + "%.2f GFLOP/step (fwd + activation grads + LoRA grads) = %.1f GFLOP/s = %.0f%% of GEMM%n",
+                d, layers, 4 * d, cfg.vocabSize(), batch, seq, spec.rank(), stepMs, flop / 1e9, rate, 100 * rate / gemm);
+
+        // users/s: same users, same steps, batched vs one by one
+        ModelConfig ucfg = cfg.withMaxSeqLen(64);
+        BaseModel ubase = BaseModel.init(ucfg, 2);
+        float[][] cen = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+        GroupExperts ge = GroupExperts.init(LoraSpec.ffn(8, 16), ucfg, cen, 1.0, 3);
+        List<UserData> us = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(5);
+        for (int u = 0; u < users; u++) {
+            float[] e = cen[u % 3].clone();
+            e[0] += (float) r.nextDouble() * 0.1f;
+            us.add(new UserData("user" + u, e, randomExamples(8, 48, 100 + u), List.of()));
+        }
+        UserOptions uo = UserOptions.defaults();
+        TrainOptions uopt = TrainOptions.defaults().withSteps(userSteps).withBatchSize(4);
+        UserTrainer.trainBatched(ubase, ge, us.subList(0, 2), uo, uopt.withSteps(1));   // warm-up
+        UserTrainer.trainOneByOne(ubase, ge, us.subList(0, 2), uo, uopt.withSteps(1));
+        long hwm0 = peakRssKb();
+        double[] bt = new double[3], st = new double[3];
+        for (int rep = 0; rep < 3; rep++) {
+            long a = System.nanoTime();
+            UserTrainer.trainBatched(ubase, ge, us, uo, uopt);
+            long b = System.nanoTime();
+            UserTrainer.trainOneByOne(ubase, ge, us, uo, uopt);
+            long c = System.nanoTime();
+            bt[rep] = (b - a) / 1e9;
+            st[rep] = (c - b) / 1e9;
+        }
+        Arrays.sort(bt);
+        Arrays.sort(st);
+        System.out.printf("Users: U=%d, %d steps x batch 4, user LoRA r=4 + LoRA-aware router over K=3 experts, T<=64: "
+                        + "batched median %.2f s = %.1f users/s; one-by-one median %.2f s = %.1f users/s; speed-up %.1fx%n",
+                users, userSteps, bt[1], users / bt[1], st[1], users / st[1], st[1] / bt[1]);
+        System.out.printf("Memory: peak RSS %d MiB (before user runs %d MiB), JVM heap used %d MiB, javacpp off-heap %d MiB%n",
+                peakRssKb() / 1024, hwm0 / 1024, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
+                org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
+        System.out.printf("load after=%s%n", loadAvg());
+    }
+
+    /** Forward matmul FLOPs + the same again for activation gradients + LoRA factor gradients (frozen base). */
+    static double stepFlop(ModelConfig c, LoraSpec spec, int b, int t) {
+        double n = (double) b * t, d = c.dModel(), f = c.dFfn(), r = spec.rank();
+        double perLayer = 2 * n * (d * 3 * d + d * d + 2 * d * f) + 2 * 2 * b * (double) t * t * d;
+        double lora = 2 * n * r * (d + f) * 2;                                    // x·Aᵀ, ·Bᵀ for c_fc and c_proj
+        double fwd = c.nLayers() * (perLayer + lora) + 2 * n * d * c.vocabSize();
+        double loraGrads = c.nLayers() * 2 * n * r * (d + f) * 2;               // dA, dB
+        return 2 * fwd + loraGrads;
+    }
+
+    static double gemm(int n, int iters) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n), c = Nd4j.create(DataType.FLOAT, n, n);
+        for (int i = 0; i < 5; i++) a.mmul(b, c);
+        double[] t = new double[iters];
+        for (int i = 0; i < iters; i++) {
+            long t0 = System.nanoTime();
+            a.mmul(b, c);
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(t);
+        return 2.0 * n * n * n / t[iters / 2] / 1e9;
+    }
+
+    static List<Example> randomExamples(int n, int len, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] p = new int[len * 3 / 4], a = new int[len - p.length];
+            for (int j = 0; j < p.length; j++) p[j] = 32 + r.nextInt(90);
+            for (int j = 0; j < a.length; j++) a[j] = 32 + r.nextInt(90);
+            a[a.length - 1] = ByteTokenizer.EOS;
+            out.add(new Example("u", p, a));
+        }
+        return out;
+    }
+
+    static long peakRssKb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static String loadAvg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static int arg(String[] a, int i, int def) {
+        return a.length > i ? Integer.parseInt(a[i]) : def;
+    }
+}
