@@ -78,9 +78,15 @@ final class LocalStandaloneCluster implements AutoCloseable {
    * @return exit code and driver log
    */
   Submission submit(String name, List<String> submitArgs, Duration timeout) throws IOException, InterruptedException {
+    return submit(name, submitArgs, "512m", timeout);
+  }
+
+  /** As {@link #submit(String, List, Duration)} with the driver's heap, e.g. "1g". */
+  Submission submit(String name, List<String> submitArgs, String driverHeap, Duration timeout)
+      throws IOException, InterruptedException {
     List<String> driverJvm = new ArrayList<>(jvmFlags);
     driverJvm.addAll(SMALL_JVM);
-    driverJvm.add("-Xmx512m");
+    driverJvm.add("-Xmx" + driverHeap);
     List<String> args = new ArrayList<>(List.of("--master", masterUrl(), "--deploy-mode", "client"));
     args.addAll(submitArgs);
     try (JavaProcess driver = JavaProcess.start(name, spark.classpath(), driverJvm,

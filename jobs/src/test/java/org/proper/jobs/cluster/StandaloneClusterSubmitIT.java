@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -49,6 +52,13 @@ class StandaloneClusterSubmitIT {
   private static ExecutorService submissions;
   private static Future<Submission> succeeding;
   private static Future<Submission> failing;
+  private static Future<Submission> pipeline;
+  private static boolean pipelineInJar;
+
+  private static final String PROPER_CLI = "org.proper.jobs.cli.ProperCli";
+  private static final Path DEMO_CONF = Path.of("..", "conf", "demo.conf").toAbsolutePath().normalize();
+  private static final Duration PIPELINE_TIMEOUT = Duration.ofSeconds(300);
+  private static final String RUN_ID = "cluster-it";
 
   @BeforeAll
   static void startCluster() throws IOException, InterruptedException {
@@ -61,12 +71,17 @@ class StandaloneClusterSubmitIT {
         "Skipping the standalone-cluster test: " + classpathFile + " (Spark distribution jars) is absent");
     work = freshDirectory(Path.of(System.getProperty("proper.cluster.work.dir", "target/cluster-it")));
     SparkDistribution spark = SparkDistribution.create(classpathFile, work.resolve("spark-home"));
-    cluster = LocalStandaloneCluster.start(spark, jvmFlags(), work, 2, "2g");
-    // Both applications share the cluster (one core and one executor each), as nightly stages from different DAG
+    pipelineInJar = containsEntry(shadedJar, PROPER_CLI.replace('.', '/') + ".class") && Files.isRegularFile(DEMO_CONF);
+    cluster = LocalStandaloneCluster.start(spark, jvmFlags(), work, pipelineInJar ? 3 : 2, pipelineInJar ? "3g" : "2g");
+    // The applications share the cluster (one core and one executor each), as nightly stages from different DAG
     // runs may: submitting them together halves the wall time on a small machine.
-    submissions = Executors.newFixedThreadPool(2);
+    submissions = Executors.newFixedThreadPool(3);
     succeeding = submitAsync("smoke-ok", false);
     failing = submitAsync("smoke-fail", true);
+    if (pipelineInJar) {
+      pipeline = submissions.submit(() -> cluster.submit("pipeline", pipelineArgs(work.resolve("pipeline")), "1g",
+          PIPELINE_TIMEOUT));
+    }
   }
 
   private static Future<Submission> submitAsync(String name, boolean fail) {
@@ -135,25 +150,62 @@ class StandaloneClusterSubmitIT {
     assertFalse(Files.exists(output.resolve("_SUCCESS")), "a failed job must not commit its output");
   }
 
+  @Test
+  @Timeout(value = 330, unit = TimeUnit.SECONDS)
+  void wholePipelineRunsFromTheShadedJarOnTheClusterAndPublishesItsManifest() throws Exception {
+    assumeTrue(pipelineInJar, "Skipping the pipeline submission: " + PROPER_CLI + " is not in " + shadedJar
+        + " yet (or " + DEMO_CONF + " is absent)");
+    Path root = work.resolve("pipeline");
+
+    Submission submission = pipeline.get(PIPELINE_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);
+
+    assertEquals(0, submission.exitCode(), "`proper run` failed under spark-submit; driver log "
+        + submission.logFile() + ":\n" + tail(submission.driverLog()));
+    Path runDir = root.resolve("warehouse").resolve("runs").resolve(RUN_ID);
+    assertTrue(Files.isRegularFile(runDir.resolve("_manifest.json")),
+        "no _manifest.json (written last, DESIGN §5) in " + runDir);
+  }
+
+  /** `proper run --generate` on a tiny synthetic data set and model, everything under {@code root}. */
+  private static List<String> pipelineArgs(Path root) {
+    List<String> args = new ArrayList<>(commonSubmitArgs("proper-pipeline", "1g"));
+    args.addAll(List.of("--class", PROPER_CLI, shadedJar.toAbsolutePath().toString(),
+        "run", "--generate", "--config", DEMO_CONF.toString(), "--run-id", RUN_ID));
+    Map<String, String> tiny = new LinkedHashMap<>();
+    tiny.put("proper.warehouse", root.resolve("warehouse").toString());
+    tiny.put("proper.data.input", root.resolve("data").toString());
+    tiny.put("proper.synthetic.output", root.resolve("data").toString());
+    tiny.put("proper.synthetic.users", "40");
+    tiny.put("proper.synthetic.groups", "2");
+    tiny.put("proper.cluster.k", "2");
+    tiny.put("proper.model.d-model", "32");
+    tiny.put("proper.model.d-ffn", "64");
+    tiny.put("proper.model.layers", "1");
+    tiny.put("proper.model.heads", "2");
+    tiny.put("proper.model.kv-heads", "2");
+    tiny.put("proper.model.max-seq-len", "48");
+    tiny.put("proper.model.pretrain-steps", "5");
+    tiny.put("proper.train.population.rounds", "1");
+    tiny.put("proper.train.population.local-steps", "2");
+    tiny.put("proper.train.groups.warm-start-steps", "2");
+    tiny.put("proper.train.groups.joint-rounds", "1");
+    tiny.put("proper.train.groups.joint-local-steps", "2");
+    tiny.put("proper.train.users.steps", "2");
+    tiny.put("proper.train.users.shards", "2");
+    tiny.forEach((k, v) -> args.add("-D" + k + "=" + v));
+    return args;
+  }
+
+  private static boolean containsEntry(Path jar, String entry) throws IOException {
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      return zip.getEntry(entry) != null;
+    }
+  }
+
   private static List<String> submitArgs(Path output, boolean fail) {
-    List<String> executorOpts = new ArrayList<>(jvmFlags());
-    executorOpts.addAll(LocalStandaloneCluster.SMALL_JVM);
-    // DL4J's off-heap arrays are bounded by JavaCPP, not by -Xmx
-    executorOpts.add("-Dorg.bytedeco.javacpp.maxbytes=1G");
-    executorOpts.add("-Dorg.bytedeco.javacpp.maxphysicalbytes=3G");
-    List<String> args = new ArrayList<>(List.of(
+    List<String> args = new ArrayList<>(commonSubmitArgs("proper-cluster-smoke" + (fail ? "-fail" : ""), "768m"));
+    args.addAll(List.of(
         "--class", ClusterSmoke.class.getName(),
-        "--name", "proper-cluster-smoke" + (fail ? "-fail" : ""),
-        "--conf", "spark.driver.host=" + LocalStandaloneCluster.HOST,
-        "--conf", "spark.driver.bindAddress=" + LocalStandaloneCluster.HOST,
-        "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.sql.shuffle.partitions=4",
-        "--conf", "spark.executor.memory=768m",
-        "--conf", "spark.executor.cores=1",
-        "--conf", "spark.cores.max=1",
-        "--conf", "spark.task.maxFailures=2",
-        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", executorOpts),
-        "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
         shadedJar.toAbsolutePath().toString(),
         "--output", output.toString(),
         "--tasks", Integer.toString(TASKS),
@@ -162,6 +214,27 @@ class StandaloneClusterSubmitIT {
       args.add("--fail");
     }
     return args;
+  }
+
+  /** spark-submit options every application here uses: loopback, no UI, one small executor, DL4J memory caps. */
+  private static List<String> commonSubmitArgs(String name, String executorMemory) {
+    List<String> executorOpts = new ArrayList<>(jvmFlags());
+    executorOpts.addAll(LocalStandaloneCluster.SMALL_JVM);
+    // DL4J's off-heap arrays are bounded by JavaCPP, not by -Xmx
+    executorOpts.add("-Dorg.bytedeco.javacpp.maxbytes=1G");
+    executorOpts.add("-Dorg.bytedeco.javacpp.maxphysicalbytes=3G");
+    return List.of(
+        "--name", name,
+        "--conf", "spark.driver.host=" + LocalStandaloneCluster.HOST,
+        "--conf", "spark.driver.bindAddress=" + LocalStandaloneCluster.HOST,
+        "--conf", "spark.ui.enabled=false",
+        "--conf", "spark.sql.shuffle.partitions=4",
+        "--conf", "spark.executor.memory=" + executorMemory,
+        "--conf", "spark.executor.cores=1",
+        "--conf", "spark.cores.max=1",
+        "--conf", "spark.task.maxFailures=2",
+        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", executorOpts),
+        "--conf", "spark.executorEnv.OMP_NUM_THREADS=1");
   }
 
   /** Spark's Java 17 flags: the parent pom's proper.jvm.flags (set by failsafe), else this JVM's own. */
