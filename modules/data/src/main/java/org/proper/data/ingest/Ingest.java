@@ -108,10 +108,16 @@ public final class Ingest {
         long t2 = System.nanoTime();
         spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": count");
         Dataset<Row> written = spark.read().parquet(interactionsDir);
-        Row totals = written.agg(count(lit(1)), countDistinct(col("user_id")), countDistinct(col("item_id"))).first();
+        // one job: totals, distinct users/items and rows per split
+        List<Column> aggs = new ArrayList<>(List.of(count(lit(1)), countDistinct(col("user_id")), countDistinct(col("item_id"))));
+        List<String> splits = List.of("train", "dev", "test");
+        splits.forEach(s -> aggs.add(count(when(col("split").equalTo(s), lit(1)))));
+        Row totals = written.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
         Map<String, Long> bySplit = new HashMap<>();
-        for (Row row : written.groupBy("split").count().collectAsList()) {
-            bySplit.put(row.getString(0), row.getLong(1));
+        for (int i = 0; i < splits.size(); i++) {
+            if (totals.getLong(3 + i) > 0) {
+                bySplit.put(splits.get(i), totals.getLong(3 + i));
+            }
         }
         Map<String, Long> byReason = new HashMap<>();
         long quarantinedGolds = 0;
