@@ -97,7 +97,7 @@ public final class SchemaContract {
             if (!List.of(df.columns()).contains(f.name())) {
                 throw new SchemaMismatchException("Cannot conform to table '" + table + "': column '" + f.name() + "' missing");
             }
-            cols.add(functions.col(f.name()).cast(f.dataType()).as(f.name()));
+            cols.add(functions.col(f.name()).cast(withNullableElements(f.dataType())).as(f.name()));
         }
         Dataset<Row> selected = df.select(cols.toArray(new org.apache.spark.sql.Column[0]));
         return df.sparkSession().createDataFrame(selected.rdd(), contract);
@@ -126,6 +126,10 @@ public final class SchemaContract {
             }
         }
         return problems;
+    }
+
+    private static DataType withNullableElements(DataType t) {
+        return t instanceof ArrayType a ? DataTypes.createArrayType(withNullableElements(a.elementType()), true) : t;
     }
 
     private static boolean sameType(DataType want, DataType got) {
