@@ -119,6 +119,25 @@ class NightlyDagTest {
   }
 
   @Test
+  void dagWithTheGpuProfileAsItsConfigPassesTheDryRun() throws Exception {
+    Class<?> cli = cliClass();
+    assumeTrue(cli != null, "Skipping the dry-run check: " + CLI_CLASS + " is not built yet");
+    Path gpu = Path.of("..", "conf", "gpu.conf").toAbsolutePath().normalize();
+    assumeTrue(Files.isRegularFile(gpu), "Skipping: no " + gpu);
+    NightlyDag gpuDag = NightlyDag.read(DS, Map.of("proper_config", gpu.toString()));
+    for (NightlyDag.Task task : gpuDag.tasks) {
+      CommandLine command = (CommandLine) cli.getMethod("commandLine").invoke(null);
+      StringWriter err = new StringWriter();
+      command.setOut(new PrintWriter(new StringWriter()));
+      command.setErr(new PrintWriter(err));
+      List<String> args = new ArrayList<>(task.applicationArgs());
+      args.add("--dry-run");
+
+      assertEquals(0, command.execute(args.toArray(String[]::new)), task.taskId() + " with gpu.conf:\n" + err);
+    }
+  }
+
+  @Test
   void dryRunRejectsAnArgumentListAirflowDidNotRender() throws Exception {
     Class<?> cli = cliClass();
     assumeTrue(cli != null, "Skipping the dry-run check: " + CLI_CLASS + " is not built yet");
