@@ -42,7 +42,7 @@ import org.proper.jobs.smoke.ClusterSmoke;
  */
 class StandaloneClusterSubmitIT {
   private static final int TASKS = 4;
-  private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(150);
 
   /** Cluster logs, executor work dirs and outputs; kept after the run (target/cluster-it) for diagnosis. */
   private static Path work;
@@ -100,7 +100,7 @@ class StandaloneClusterSubmitIT {
   }
 
   @Test
-  @Timeout(value = 160, unit = TimeUnit.SECONDS)
+  @Timeout(value = 200, unit = TimeUnit.SECONDS)
   void submittedJarRunsNd4jOnExecutorJvmsAndWritesParquet() throws Exception {
     Path output = work.resolve("smoke-ok");
 
@@ -137,7 +137,7 @@ class StandaloneClusterSubmitIT {
   }
 
   @Test
-  @Timeout(value = 160, unit = TimeUnit.SECONDS)
+  @Timeout(value = 200, unit = TimeUnit.SECONDS)
   void failingStageMakesSubmitExitNonZeroWithTheCauseInTheDriverLog() throws Exception {
     Path output = work.resolve("smoke-fail");
 
