@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.proper.data.schema.SchemaContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,7 @@ class UserClustererTest {
         assertTrue(summary.silhouette() > 0.3, "silhouette " + summary.silhouette());
 
         assertEquals(UserClusterer.SCHEMA, result.userGroups().schema());
+        SchemaContract.check("user_groups", result.userGroups().schema());
         List<int[]> pp = plantedAndPredicted(result.userGroups());
         assertEquals(84, pp.size());
         assertTrue(ClusterAgreement.purity(pp) >= 0.95, "purity " + ClusterAgreement.purity(pp));
@@ -121,6 +123,7 @@ class UserClustererTest {
         ClusterSummary summary = new UserClusterer(ClusterOptions.fixed(ClusterOptions.KMEANS, 3)).write(points, path);
         assertEquals(3, summary.k());
         assertEquals(List.of(10L, 10L, 10L), java.util.Arrays.stream(summary.sizes()).boxed().toList());
+        SchemaContract.checkParquet(spark, "user_groups", path);
         Dataset<Row> back = spark.read().parquet(path);
         assertEquals(30, back.count());
         assertEquals(3, back.select("group_id").distinct().count());

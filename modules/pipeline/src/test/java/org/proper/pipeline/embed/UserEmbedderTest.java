@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.proper.data.schema.SchemaContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,7 @@ class UserEmbedderTest {
         Dataset<Row> interactions = PlantedUsers.interactions(spark, 3, 6, 5, 2, "answer", 1L);
         Dataset<Row> embeddings = new UserEmbedder(EmbedOptions.of(UserEmbedder.TFIDF_PCA, 8)).embed(interactions);
         assertEquals(UserEmbedder.SCHEMA, embeddings.schema());
+        SchemaContract.check("user_embeddings", embeddings.schema());
         Map<String, float[]> e = byUser(embeddings);
         assertEquals(3 * 6 + 2, e.size());
         assertTrue(e.containsKey("cold0") && e.containsKey("cold1"), "cold-start users are embedded");
@@ -135,6 +137,7 @@ class UserEmbedderTest {
         Dataset<Row> interactions = PlantedUsers.interactions(spark, 2, 3, 3, 1, "answer", 5L);
         String path = new File(dir, "user_embeddings").getPath();
         new UserEmbedder(EmbedOptions.of(UserEmbedder.TFIDF_PCA, 4)).write(interactions, path);
+        SchemaContract.checkParquet(spark, "user_embeddings", path);
         Dataset<Row> back = spark.read().parquet(path);
         assertEquals(7, back.count());
         assertEquals(List.of("user_id", "embedding", "method"), List.of(back.columns()));

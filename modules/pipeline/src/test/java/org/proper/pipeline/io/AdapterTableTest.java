@@ -22,6 +22,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.proper.data.schema.SchemaContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,7 @@ class AdapterTableTest {
         List<TensorRecord> userRecords = users(10);
         writer.write(rdd(userRecords), "user");
 
+        SchemaContract.check("adapters", AdapterTableSchema.SCHEMA);
         AdapterTableReader reader = new AdapterTableReader(spark);
         List<TensorRecord> all = new ArrayList<>(models);
         all.addAll(userRecords);
