@@ -3,9 +3,6 @@ package org.proper.pipeline.run;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.util.Locale;
 
@@ -45,19 +42,24 @@ public final class EmbedClusterBenchmark {
     }
 
     static void run(SparkSession spark, long users, int groups, String dir) {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
+        try (HeapWatch heap = new HeapWatch()) {
+            stages(spark, users, groups, dir, heap);
         }
+    }
+
+    private static void stages(SparkSession spark, long users, int groups, String dir, HeapWatch heap) {
         long t0 = System.nanoTime();
         String interactionsPath = dir + "/interactions";
         syntheticInteractions(spark, users, groups).write().mode("overwrite").parquet(interactionsPath);
         Dataset<Row> interactions = spark.read().parquet(interactionsPath);
         long rows = interactions.count();
         long t1 = System.nanoTime();
+        System.out.printf(Locale.ROOT, "BENCH generate+write interactions: %.1f s (%d rows)%n", (t1 - t0) / 1e9, rows);
 
         String embeddingsPath = dir + "/user_embeddings";
         new UserEmbedder(EmbedOptions.of(UserEmbedder.TFIDF_PCA, 32)).write(interactions, embeddingsPath);
         long t2 = System.nanoTime();
+        System.out.printf(Locale.ROOT, "BENCH embed: %.1f s%n", (t2 - t1) / 1e9);
 
         String groupsPath = dir + "/user_groups";
         ClusterSummary summary = new UserClusterer(ClusterOptions.fixed(ClusterOptions.KMEANS, groups))
@@ -71,8 +73,8 @@ public final class EmbedClusterBenchmark {
         System.out.printf(Locale.ROOT, "cluster (kmeans k-means||, K=%d): %.1f s, silhouette %.4f, sizes %s%n",
                 groups, (t3 - t2) / 1e9, summary.silhouette(), java.util.Arrays.toString(summary.sizes()));
         System.out.printf(Locale.ROOT, "purity vs planted groups: %.4f%n", purity);
-        System.out.printf(Locale.ROOT, "peak heap used: %.0f MiB of max %.0f MiB%n", peakHeapBytes() / 1048576.0,
-                Runtime.getRuntime().maxMemory() / 1048576.0);
+        System.out.printf(Locale.ROOT, "heap: max in use %.0f MiB (sampled, incl. garbage), max live after GC %.0f MiB, -Xmx %.0f MiB%n",
+                heap.maxUsedBytes() / 1048576.0, heap.maxAfterGcBytes() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
     }
 
     /**
@@ -100,15 +102,5 @@ public final class EmbedClusterBenchmark {
         Row r = joined.groupBy("group_id", "g").count().groupBy("group_id").agg(expr("max(count)").as("m"))
                 .agg(expr("sum(m)")).first();
         return r.getLong(0) / (double) users;
-    }
-
-    private static long peakHeapBytes() {
-        long sum = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
     }
 }
