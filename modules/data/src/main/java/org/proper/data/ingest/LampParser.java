@@ -39,9 +39,9 @@ final class LampParser {
         if (q == null) {
             return out;
         }
-        String raw = Unit.truncate(q.toString());
         if (!q.isObject()) {
-            out.add(Unit.bad(r.source(), r.position(), QuarantineReason.MALFORMED_JSON, "question is not a JSON object", raw));
+            out.add(Unit.bad(r.source(), r.position(), QuarantineReason.MALFORMED_JSON, "question is not a JSON object",
+                    Unit.truncate(q.toString())));
             return out;
         }
         Map<String, String> fields = Fields.scalars(q);
@@ -53,7 +53,7 @@ final class LampParser {
             problem = new String[] {QuarantineReason.INVALID_VALUE, "question: field 'profile' is not an array"};
         }
         if (problem != null) {
-            out.add(Unit.bad(r.source(), r.position(), problem[0], problem[1], raw));
+            out.add(Unit.bad(r.source(), r.position(), problem[0], problem[1], Unit.truncate(q.toString())));
             return out;
         }
         String qid = fields.get("id");
@@ -178,8 +178,12 @@ final class LampParser {
     }
 
     private static String withoutProfile(JsonNode q) {
-        com.fasterxml.jackson.databind.node.ObjectNode copy = q.deepCopy();
-        copy.remove("profile");
+        com.fasterxml.jackson.databind.node.ObjectNode copy = JSON.createObjectNode();
+        q.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("profile")) {
+                copy.set(e.getKey(), e.getValue());
+            }
+        });
         return copy.toString();
     }
 }
