@@ -82,24 +82,33 @@ public final class Generator {
         return out;
     }
 
-    /** Mean answer-token cross-entropy (dev loss) of examples; embeddings by user id (null without experts). */
+    /**
+     * Mean answer-token cross-entropy (dev loss) of examples; embeddings by user id (null without experts). One graph
+     * at the longest example's length; rows in chunks of 16.
+     */
     public static double meanLoss(Composition c, Map<String, float[]> userEmbeddings, List<Example> examples) {
+        if (examples.isEmpty()) return Double.NaN;
+        int t = Batch.seqLenFor(examples, c.base().config().maxSeqLen());
+        ModelGraph g = c.graph(t);
         double sum = 0;
         long n = 0;
-        int max = c.base().config().maxSeqLen();
-        for (Example e : examples) {
-            int[][] pa = Batch.fit(e, max);
-            int[] seq = Batch.concat(pa[0], pa[1]);
-            int t = Math.min(max, (seq.length + 7) / 8 * 8);
-            float[] emb = userEmbeddings == null ? null : userEmbeddings.get(e.userId());
-            if (c.needsEmbedding() && emb == null) throw new IllegalArgumentException("Cannot compute loss: no embedding for user " + e.userId());
-            ModelGraph g = c.graph(t);
-            Batch b = Batch.forSequences(new int[][]{seq}, new int[]{pa[0].length}, t, Batches.PAD, emb, hard(c, emb), 0);
-            INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);
-            for (int j = 0; j < t; j++) if (b.weights[j] != 0) {
-                sum += tl.getDouble(0, j);
-                n++;
+        for (int from = 0; from < examples.size(); from += 16) {
+            List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + 16));
+            float[][] emb = null;
+            int[] hard = null;
+            if (c.needsEmbedding()) {
+                emb = new float[chunk.size()][];
+                hard = c.hardRouting() ? new int[chunk.size()] : null;
+                for (int i = 0; i < chunk.size(); i++) {
+                    emb[i] = userEmbeddings == null ? null : userEmbeddings.get(chunk.get(i).userId());
+                    if (emb[i] == null) throw new IllegalArgumentException("Cannot compute loss: no embedding for user " + chunk.get(i).userId());
+                    if (hard != null) hard[i] = c.experts().nearest(emb[i]);
+                }
             }
+            Batch b = Batch.of(chunk, t, Batches.PAD, null, null, emb, hard);
+            double ce = g.sd.output(g.feed(b), ModelGraph.CE).get(ModelGraph.CE).getDouble(0);   // mean over the chunk
+            sum += ce * b.answerTokens;
+            n += b.answerTokens;
         }
         return n == 0 ? Double.NaN : sum / n;
     }

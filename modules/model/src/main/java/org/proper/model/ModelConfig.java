@@ -71,9 +71,12 @@ public record ModelConfig(Family family, int vocabSize, int dModel, int nLayers,
         return llama(32, 2, 4, 2, 64, 64);
     }
 
-    /** Default size for CPU training of many users: GPT-2 family, d=128, 2 layers, 4 heads, FFN 512, 128 tokens. */
+    /**
+     * Default size for CPU training of many users: GPT-2 family, d=256, 2 layers, 4 heads, FFN 1024, 128 tokens
+     * (d=256 makes the LoRA step GEMM-bound: 29 % of the GEMM rate per CPU-second vs 10 % at d=128; docs/BENCHMARKS.md).
+     */
     public static ModelConfig defaults() {
-        return gpt2(128, 2, 4, 512, 128);
+        return gpt2(256, 2, 4, 1024, 128);
     }
 
     public ModelConfig withVocabSize(int v) {

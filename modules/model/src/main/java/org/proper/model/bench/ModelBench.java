@@ -28,16 +28,17 @@ import org.proper.model.UserTrainer;
  * CPU benchmark of the model core, one native thread (run with OMP_NUM_THREADS=1 and the surefire JVM flags):
  * (1) FP32 GEMM 1024³ with ND4J; (2) the default model's LoRA training step, achieved FLOP rate as a fraction of (1);
  * (3) users/s, batched vs one by one, same users and steps; (4) peak memory.
- * Args: [dModel=128] [layers=2] [batch=16] [seqLen=128] [users=32] [userSteps=5]
+ * Args: [dModel=128] [layers=2] [batch=16] [seqLen=128] [users=32] [userSteps=5] [examplesPerUser=8] [userSeqLen=48]
  */
 public final class ModelBench {
     public static void main(String[] args) {
         int d = arg(args, 0, 128), layers = arg(args, 1, 2), batch = arg(args, 2, 16), seq = arg(args, 3, 128);
-        int users = arg(args, 4, 32), userSteps = arg(args, 5, 5);
+        int users = arg(args, 4, 32), userSteps = arg(args, 5, 5), perUser = arg(args, 6, 8), userLen = arg(args, 7, 48);
         System.out.printf("OMP_NUM_THREADS=%s nd4j.maxThreads=%d cores=%d load=%s%n", System.getenv("OMP_NUM_THREADS"),
                 Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors(), loadAvg());
-        double gemm = gemm(1024, 30);
-        System.out.printf("GEMM fp32 1024^3: median %.1f GFLOP/s%n", gemm);
+        double[] gm = gemm(1024, 30);
+        double gemm = gm[0], gemmCpu = gm[1];
+        System.out.printf("GEMM fp32 1024^3: median %.1f GFLOP/s wall-clock, %.1f GFLOP/s per CPU-second of this thread%n", gemm, gemmCpu);
 
         ModelConfig cfg = ModelConfig.gpt2(d, layers, Math.max(1, d / 32), 4 * d, seq);
         BaseModel base = BaseModel.init(cfg, 1);
@@ -47,20 +48,23 @@ public final class ModelBench {
         TrainOptions o = TrainOptions.defaults().withBatchSize(batch).withSteps(3);
         LoraTrainer.train(base, a0, ex, o);                                      // warm-up: graph build + JIT
         int steps = 12;
-        long t0 = System.nanoTime();
+        long c0 = cpu(), t0 = System.nanoTime();
         LoraTrainer.train(base, a0, ex, o.withSteps(steps + 2));
-        long t1 = System.nanoTime();
+        long c1 = cpu(), t1 = System.nanoTime();
         LoraTrainer.train(base, a0, ex, o.withSteps(2));
-        long t2 = System.nanoTime();
+        long c2 = cpu(), t2 = System.nanoTime();
         double stepMs = ((t1 - t0) - (t2 - t1)) / 1e6 / steps;                    // marginal cost of one step
+        double stepCpuMs = ((c1 - c0) - (c2 - c1)) / 1e6 / steps;
         double flop = stepFlop(cfg, spec, batch, seq);
-        double rate = flop / stepMs / 1e6;
-        System.out.printf("LoRA train step d=%d L=%d F=%d V=%d B=%d T=%d r=%d: median-free marginal %.1f ms/step, "
-                        + "%.2f GFLOP/step (fwd + activation grads + LoRA grads) = %.1f GFLOP/s = %.0f%% of GEMM%n",
-                d, layers, 4 * d, cfg.vocabSize(), batch, seq, spec.rank(), stepMs, flop / 1e9, rate, 100 * rate / gemm);
+        double rate = flop / stepMs / 1e6, rateCpu = flop / stepCpuMs / 1e6;
+        System.out.printf("LoRA train step d=%d L=%d F=%d V=%d B=%d T=%d r=%d: marginal %.1f ms/step wall (%.1f ms CPU), "
+                        + "%.2f GFLOP/step (fwd + activation grads + LoRA grads) = %.1f GFLOP/s = %.0f%% of GEMM wall-clock; "
+                        + "%.1f GFLOP/CPU-s = %.0f%% of GEMM per CPU-second%n",
+                d, layers, 4 * d, cfg.vocabSize(), batch, seq, spec.rank(), stepMs, stepCpuMs, flop / 1e9, rate, 100 * rate / gemm,
+                rateCpu, 100 * rateCpu / gemmCpu);
 
         // users/s: same users, same steps, batched vs one by one
-        ModelConfig ucfg = cfg.withMaxSeqLen(64);
+        ModelConfig ucfg = cfg.withMaxSeqLen(Math.max(64, userLen));
         BaseModel ubase = BaseModel.init(ucfg, 2);
         float[][] cen = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
         GroupExperts ge = GroupExperts.init(LoraSpec.ffn(8, 16), ucfg, cen, 1.0, 3);
@@ -69,28 +73,34 @@ public final class ModelBench {
         for (int u = 0; u < users; u++) {
             float[] e = cen[u % 3].clone();
             e[0] += (float) r.nextDouble() * 0.1f;
-            us.add(new UserData("user" + u, e, randomExamples(8, 48, 100 + u), List.of()));
+            us.add(new UserData("user" + u, e, randomExamples(perUser, userLen, 100 + u), List.of()));
         }
         UserOptions uo = UserOptions.defaults();
         TrainOptions uopt = TrainOptions.defaults().withSteps(userSteps).withBatchSize(4);
         UserTrainer.trainBatched(ubase, ge, us.subList(0, 2), uo, uopt.withSteps(1));   // warm-up
         UserTrainer.trainOneByOne(ubase, ge, us.subList(0, 2), uo, uopt.withSteps(1));
         long hwm0 = peakRssKb();
-        double[] bt = new double[3], st = new double[3];
+        double[] bt = new double[3], st = new double[3], bc = new double[3], sc = new double[3];
         for (int rep = 0; rep < 3; rep++) {
-            long a = System.nanoTime();
+            long ca = cpu(), a = System.nanoTime();
             UserTrainer.trainBatched(ubase, ge, us, uo, uopt);
-            long b = System.nanoTime();
+            long cb = cpu(), b = System.nanoTime();
             UserTrainer.trainOneByOne(ubase, ge, us, uo, uopt);
-            long c = System.nanoTime();
+            long cc = cpu(), c = System.nanoTime();
             bt[rep] = (b - a) / 1e9;
             st[rep] = (c - b) / 1e9;
+            bc[rep] = (cb - ca) / 1e9;
+            sc[rep] = (cc - cb) / 1e9;
         }
         Arrays.sort(bt);
         Arrays.sort(st);
-        System.out.printf("Users: U=%d, %d steps x batch 4, user LoRA r=4 + LoRA-aware router over K=3 experts, T<=64: "
+        Arrays.sort(bc);
+        Arrays.sort(sc);
+        System.out.printf("Users CPU time: batched median %.2f CPU-s = %.1f users/CPU-s; one-by-one median %.2f CPU-s = %.1f users/CPU-s; speed-up %.1fx%n",
+                bc[1], users / bc[1], sc[1], users / sc[1], sc[1] / bc[1]);
+        System.out.printf("Users: U=%d x %d examples of %d tokens, %d steps x batch 4, user LoRA r=4 + LoRA-aware router over K=3 experts: "
                         + "batched median %.2f s = %.1f users/s; one-by-one median %.2f s = %.1f users/s; speed-up %.1fx%n",
-                users, userSteps, bt[1], users / bt[1], st[1], users / st[1], st[1] / bt[1]);
+                users, perUser, userLen, userSteps, bt[1], users / bt[1], st[1], users / st[1], st[1] / bt[1]);
         System.out.printf("Memory: peak RSS %d MiB (before user runs %d MiB), JVM heap used %d MiB, javacpp off-heap %d MiB%n",
                 peakRssKb() / 1024, hwm0 / 1024, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
                 org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
@@ -107,17 +117,25 @@ public final class ModelBench {
         return 2 * fwd + loraGrads;
     }
 
-    static double gemm(int n, int iters) {
+    /** {median GFLOP/s wall-clock, median GFLOP per CPU-second of this thread}. */
+    static double[] gemm(int n, int iters) {
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n), c = Nd4j.create(DataType.FLOAT, n, n);
         for (int i = 0; i < 5; i++) a.mmul(b, c);
-        double[] t = new double[iters];
+        double[] t = new double[iters], ct = new double[iters];
         for (int i = 0; i < iters; i++) {
-            long t0 = System.nanoTime();
+            long c0 = cpu(), t0 = System.nanoTime();
             a.mmul(b, c);
             t[i] = (System.nanoTime() - t0) / 1e9;
+            ct[i] = (cpu() - c0) / 1e9;
         }
         Arrays.sort(t);
-        return 2.0 * n * n * n / t[iters / 2] / 1e9;
+        Arrays.sort(ct);
+        return new double[]{2.0 * n * n * n / t[iters / 2] / 1e9, 2.0 * n * n * n / ct[iters / 2] / 1e9};
+    }
+
+    /** CPU time of this thread (ND4J runs ops on the calling thread with OMP_NUM_THREADS=1), ns. */
+    static long cpu() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     static List<Example> randomExamples(int n, int len, long seed) {
