@@ -11,6 +11,14 @@ public final class LoraTrainer {
     private LoraTrainer() {
     }
 
+    /**
+     * Drops this thread's cached training graphs (of every trainer). Trainers reuse a thread's graph when called again
+     * with the same base object and adapter structure; call this at the end of a Spark task to free them early.
+     */
+    public static void releaseGraphs() {
+        GraphCache.clear();
+    }
+
     public static TrainResult<LoraAdapter> train(BaseModel base, LoraAdapter start, List<Example> train, TrainOptions options) {
         return train(base, start, train, List.of(), options);
     }
@@ -20,7 +28,7 @@ public final class LoraTrainer {
         if (train.isEmpty()) throw new IllegalArgumentException("Cannot train LoRA: no training examples");
         int t = Batches.seqLen(base.config(), train, dev);
         GraphSpec spec = new GraphSpec(false, start, true, null, false, false, 0, 0, null, false, false);
-        ModelGraph g = new ModelGraph(base, spec, options.dataType(), t);
+        ModelGraph g = GraphCache.get(base, spec, options.dataType(), t);
         EpochSampler sampler = new EpochSampler(train.size(), options.seed());
         List<Batch> devBatches = Batches.chunks(dev, Math.max(options.batchSize(), 16), t, null, null);
         TrainLoop.Outcome out = TrainLoop.run(g,

@@ -25,7 +25,7 @@ final class ModelGraph {
 
     final SameDiff sd = SameDiff.create();
     final ModelConfig cfg;
-    final GraphSpec spec;
+    GraphSpec spec;
     final DataType dt;
     final int seqLen;
     /** Trainable variable names, in a fixed order. */
@@ -355,6 +355,25 @@ final class ModelGraph {
         if (spec.users() != null && b.rows % spec.users().size() != 0)
             throw new IllegalArgumentException("Cannot feed batch: " + b.rows + " rows are not " + spec.users().size() + " users × equal rows");
         return ph;
+    }
+
+    /** Reloads every adapter value (trainable or not) from a spec of the same structure (see {@link GraphCache}). */
+    void load(GraphSpec s) {
+        this.spec = s;
+        if (s.shared() != null) for (TargetModule m : s.shared().modules()) {
+            set("lora." + m.name() + ".A", s.shared().a(m.name()).toNd(dt));
+            set("lora." + m.name() + ".B", s.shared().b(m.name()).toNd(dt));
+        }
+        GroupExperts g = s.experts();
+        if (g != null) {
+            for (TargetModule m : g.modules()) {
+                set("experts." + m.name() + ".A", stack(g.experts(), m.name(), true));
+                set("experts." + m.name() + ".B", stack(g.experts(), m.name(), false));
+                if (!s.hardRouting()) set("router." + m.name() + ".v", g.routerV().get(m.name()).toNd(dt));
+            }
+            if (!s.hardRouting()) set("router.centroids", g.centroids().toNd(dt));
+        }
+        if (s.users() != null) for (int u = 0; u < s.users().size(); u++) writeUser(u, s.users().get(u));
     }
 
     INDArray arr(String name) {

@@ -46,7 +46,7 @@ public final class UserTrainer {
         if (users.isEmpty()) return List.of();
         GroupExperts ex = effectiveExperts(experts, uo);
         int t = seqLen(mergedBase, users);
-        ModelGraph g = new ModelGraph(mergedBase, spec(ex, start, uo), o.dataType(), t);
+        ModelGraph g = GraphCache.get(mergedBase, spec(ex, start, uo), o.dataType(), t);
         int n = users.size();
         EpochSampler[] samplers = new EpochSampler[n];
         for (int u = 0; u < n; u++) samplers[u] = new EpochSampler(users.get(u).train().size(), EpochSampler.seedFor(o.seed(), users.get(u).userId()));
@@ -83,7 +83,7 @@ public final class UserTrainer {
         if (users.isEmpty()) return List.of();
         GroupExperts ex = effectiveExperts(experts, uo);
         int t = seqLen(mergedBase, users);
-        ModelGraph g = new ModelGraph(mergedBase, spec(ex, List.of(start.get(0)), uo), o.dataType(), t);
+        ModelGraph g = GraphCache.get(mergedBase, spec(ex, List.of(start.get(0)), uo), o.dataType(), t);
         List<UserResult> res = new ArrayList<>();
         for (int u = 0; u < users.size(); u++) {
             UserData ud = users.get(u);

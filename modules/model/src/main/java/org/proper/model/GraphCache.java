@@ -1,0 +1,73 @@
+package org.proper.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Per-thread cache of training graphs, so that repeated calls (local-SGD rounds, one task's groups or user batches)
+ * skip graph construction and gradient-function creation (seconds each). A graph is reused only for the same base
+ * model object, the same adapter structure (modules, ranks, K, U, scalings, τ, λ, switches), precision and length;
+ * every adapter value is reloaded from the spec. Graphs that train the base are never cached.
+ */
+final class GraphCache {
+    private static final int MAX_PER_THREAD = Integer.getInteger("proper.graphCacheSize", 4);
+
+    private record Key(BaseModel base, String structure, DataType dt, int seqLen) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.base == base && k.structure.equals(structure) && k.dt == dt && k.seqLen == seqLen;
+        }
+
+        @Override
+        public int hashCode() {
+            return ((System.identityHashCode(base) * 31 + structure.hashCode()) * 31 + dt.hashCode()) * 31 + seqLen;
+        }
+    }
+
+    private static final ThreadLocal<Map<Key, ModelGraph>> CACHE = ThreadLocal.withInitial(() ->
+            new LinkedHashMap<>(8, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Key, ModelGraph> e) {
+                    return size() > MAX_PER_THREAD;
+                }
+            });
+
+    private GraphCache() {
+    }
+
+    static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
+        if (spec.trainBase() || MAX_PER_THREAD <= 0) return new ModelGraph(base, spec, dt, seqLen);
+        Key k = new Key(base, structure(spec), dt, seqLen);
+        Map<Key, ModelGraph> m = CACHE.get();
+        ModelGraph g = m.get(k);
+        if (g == null) {
+            g = new ModelGraph(base, spec, dt, seqLen);
+            m.put(k, g);
+        } else {
+            g.load(spec);
+        }
+        return g;
+    }
+
+    /** Drops this thread's cached graphs (e.g. at the end of a Spark task). */
+    static void clear() {
+        CACHE.remove();
+    }
+
+    static String structure(GraphSpec s) {
+        StringBuilder b = new StringBuilder();
+        if (s.shared() != null) b.append("shared").append(s.shared().spec()).append(s.trainShared());
+        if (s.experts() != null) {
+            GroupExperts g = s.experts();
+            b.append("|experts k=").append(g.k()).append(g.spec()).append(" e=").append(g.embeddingDim()).append(" tau=").append(g.tau())
+                    .append(s.trainExperts()).append(s.hardRouting()).append(s.lambdaDiv()).append(',').append(s.lambdaBal());
+        }
+        if (s.users() != null) {
+            UserAdapter u = s.users().get(0);
+            b.append("|users U=").append(s.users().size()).append(u.lora().spec()).append(u.hasRouter()).append(s.trainUsers()).append(s.fixedBeta());
+        }
+        return b.toString();
+    }
+}
