@@ -70,13 +70,14 @@ final class ConfigRules {
         intRange("proper.train.users.rank", 1, 4_096);
         doubleRange("proper.train.users.alpha", 1e-9, 1e6);
         intRange("proper.train.users.steps", 0, 1_000_000);
+        intRange("proper.train.users.batch-size", 1, 100_000);
         doubleRange("proper.train.users.lr", 0, 10);
         intRange("proper.train.users.min-history", 0, 1_000_000);
         intRange("proper.train.users.users-per-batch", 1, 100_000);
         intRange("proper.train.users.shards", 1, 1_000_000);
         intRange("proper.embed.dim", 1, 4_096);
         intRange("proper.embed.num-features", 2, 1 << 24);
-        intRange("proper.cluster.k", 1, 100_000);
+        intRange("proper.cluster.k", 2, 100_000);
         intRange("proper.cluster.k-min", 2, 100_000);
         intRange("proper.cluster.k-max", 2, 100_000);
         doubleRange("proper.cluster.soft-temperature", 1e-9, 1e9);

@@ -1,0 +1,96 @@
+package org.proper.pipeline.stages;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.proper.model.BaseModel;
+import org.proper.model.Example;
+import org.proper.model.LoraAdapter;
+import org.proper.model.LoraTrainer;
+import org.proper.model.TrainOptions;
+import org.proper.model.TrainResult;
+import org.proper.pipeline.RunContext;
+import org.proper.pipeline.Stage;
+import org.proper.pipeline.StageName;
+import org.proper.pipeline.io.AdapterTableWriter;
+import org.proper.pipeline.io.AdapterWriteOptions;
+import org.proper.pipeline.train.AdapterRecords;
+import org.proper.pipeline.train.ArtifactStore;
+import org.proper.pipeline.train.BaseModels;
+import org.proper.pipeline.train.LocalSgd;
+import org.proper.pipeline.train.ModelSettings;
+import org.proper.pipeline.train.ParamVector;
+import org.proper.pipeline.train.TrainingData;
+
+/**
+ * train-population (DESIGN §2): one LoRA on every training example by synchronous local SGD over Spark, then merged
+ * into the base (W' = W + ΔW_p) and frozen for the next stages.
+ */
+public final class PopulationStage implements Stage {
+    public static final String BASE = "base";
+    public static final String POPULATION = "population";
+    public static final String MERGED = "merged";
+
+    @Override
+    public StageName name() {
+        return StageName.TRAIN_POPULATION;
+    }
+
+    @Override
+    public Map<String, Object> run(RunContext ctx) {
+        ModelSettings s = ModelSettings.from(ctx.config());
+        ArtifactStore store = new ArtifactStore(ctx.layout(), ctx.hadoopConf());
+        Map<String, Object> summary = new LinkedHashMap<>();
+
+        BaseModels.Obtained obtained = BaseModels.obtain(ctx, s);
+        BaseModel base = obtained.model();
+        store.put(BASE, base);
+        summary.put("base_model", obtained.describe());
+        summary.put("base_fingerprint", base.fingerprint());
+        summary.put("pretrain_loss", obtained.loss());
+
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
+        int partitions = Math.max(1, jsc.defaultParallelism());
+        JavaRDD<Example> examples = TrainingData.examples(ctx, s.encoder(), partitions).persist(StorageLevel.MEMORY_AND_DISK());
+        Broadcast<BaseModel> bBase = jsc.broadcast(base);
+        LoraAdapter adapter = LoraAdapter.init(s.populationLora(), base, s.seed());
+        int rounds = s.populationRounds(), local = s.populationLocalSteps();
+        List<Double> roundLoss = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int r = 0; r < rounds; r++) {
+            ctx.spark().sparkContext().setJobDescription("Training the population LoRA: round " + (r + 1) + "/" + rounds);
+            Broadcast<LoraAdapter> bAdapter = jsc.broadcast(adapter);
+            TrainOptions o = s.base().withSteps(local).withLr(s.populationLr()).withScheduleWindow(r * local, rounds * local)
+                    .withSeed(s.seed() + 1_000L * r);
+            LocalSgd.Partial p = LocalSgd.round(examples, (pid, rows) -> {
+                TrainResult<LoraAdapter> t = LoraTrainer.train(bBase.value(), bAdapter.value(), rows, o.withSeed(o.seed() + pid));
+                return new LocalSgd.Partial(ParamVector.of(t.params(), rows.size()),
+                        t.loss().stream().mapToDouble(Double::doubleValue).sum(), t.loss().size());
+            }, 2);
+            adapter = p.params().mean().toLora(adapter);
+            roundLoss.add(p.meanLoss());
+            LocalSgdLog.round("Population LoRA", r, rounds, p.meanLoss(), t0);
+            bAdapter.destroy();
+        }
+        examples.unpersist();
+        bBase.destroy();
+
+        BaseModel merged = base.merge(adapter);
+        store.put(POPULATION, adapter);
+        store.put(MERGED, merged);
+        new AdapterTableWriter(ctx.spark(), ctx.layout(), AdapterWriteOptions.shards(s.shards()))
+                .write(AdapterRecords.ofPopulation(adapter), AdapterRecords.POPULATION);
+        summary.put("rounds", rounds);
+        summary.put("local_steps", local);
+        summary.put("partitions", partitions);
+        summary.put("loss", roundLoss);
+        summary.put("merged_fingerprint", merged.fingerprint());
+        return summary;
+    }
+}

@@ -1,0 +1,63 @@
+package org.proper.pipeline.train;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.io.ByteArrayOutputStream;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.proper.pipeline.run.AtomicFiles;
+import org.proper.pipeline.run.RunLayout;
+
+/**
+ * Hands trained objects from one stage to the next (base model, centroids, population adapter, group experts) as
+ * Java-serialized files under {@code <run>/model/}, on local disk or HDFS, written atomically. The published contract
+ * for serving is the adapters table; these files are the stages' working state.
+ */
+public final class ArtifactStore {
+    private final RunLayout layout;
+    private final Configuration conf;
+
+    public ArtifactStore(RunLayout layout, Configuration conf) {
+        this.layout = layout;
+        this.conf = conf;
+    }
+
+    public Path path(String name) {
+        return new Path(layout.root(), "model/" + name + ".bin");
+    }
+
+    public void put(String name, Serializable value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot serialise " + name, e);
+        }
+        AtomicFiles.writeFile(path(name), bytes.toByteArray(), conf);
+    }
+
+    public boolean has(String name) {
+        return AtomicFiles.exists(path(name), conf);
+    }
+
+    public <T> T get(String name, Class<T> type) {
+        Path p = path(name);
+        try {
+            FileSystem fs = p.getFileSystem(conf);
+            if (!fs.exists(p)) {
+                throw new IllegalStateException("Cannot load " + name + ": " + p + " does not exist (run the stage that writes it first)");
+            }
+            try (InputStream in = fs.open(p); ObjectInputStream oin = new ObjectInputStream(in)) {
+                return type.cast(oin.readObject());
+            }
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("Cannot load " + name + " from " + p + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.proper.pipeline.e2e;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.proper.common.ProperConfig;
+import org.proper.data.schema.SchemaContract;
+import org.proper.pipeline.RunContext;
+import org.proper.pipeline.RunForks;
+import org.proper.pipeline.StageName;
+import org.proper.pipeline.run.RunLayout;
+
+/** The whole pipeline on a tiny synthetic data set in a real local SparkSession, with real Parquet outputs. */
+class PipelineEndToEndTest {
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static ProperConfig config;
+    static RunContext baseline;
+
+    @BeforeAll
+    static void runBaseline() throws Exception {
+        spark = TinyRuns.spark("local[2,2]"); // two attempts per task: the retry test needs one retry
+        Path data = tmp.resolve("data");
+        TinyRuns.generate(spark, data);
+        config = TinyRuns.config(tmp.resolve("warehouse").toString(), data.toString(), Map.of());
+        baseline = TinyRuns.run(spark, config, "baseline", TinyRuns.all());
+    }
+
+    @AfterAll
+    static void stop() {
+        System.clearProperty("proper.fault.stop-after-shards");
+        System.clearProperty("proper.fault.fail-first-attempt");
+        if (spark != null) spark.stop();
+    }
+
+    private static String table(RunContext ctx, String name) {
+        return ctx.layout().tableUri(name);
+    }
+
+    /** level/owner/module/tensor -> sha256 of every adapter tensor of a run. */
+    private static Map<String, String> adapterHashes(RunContext ctx) {
+        List<Row> rows = spark.read().parquet(table(ctx, RunLayout.ADAPTERS))
+                .select("level", "owner_id", "module", "tensor", "sha256").collectAsList();
+        Map<String, String> out = new TreeMap<>();
+        for (Row r : rows) {
+            String key = r.getString(0) + "/" + r.getString(1) + "/" + r.getString(2) + "/" + r.getString(3);
+            assertFalse(out.containsKey(key), "duplicate adapter tensor " + key);
+            out.put(key, r.getString(4));
+        }
+        return out;
+    }
+
+    @Test
+    void everyTableMatchesTheContractAndTheManifestIsWrittenLast() throws Exception {
+        for (String t : List.of(RunLayout.INTERACTIONS, RunLayout.QUARANTINE, RunLayout.USER_EMBEDDINGS,
+                RunLayout.USER_GROUPS, RunLayout.ADAPTERS, RunLayout.METRICS)) {
+            SchemaContract.checkParquet(spark, t, table(baseline, t));
+        }
+        Path root = Path.of(baseline.layout().root().toUri().getPath());
+        assertTrue(Files.exists(root.resolve(RunLayout.MANIFEST_FILE)));
+        assertTrue(Files.size(root.resolve("report.html")) > 1000);
+        long manifestTime = Files.getLastModifiedTime(root.resolve(RunLayout.MANIFEST_FILE)).toMillis();
+        try (var files = Files.walk(root)) {
+            // _markers/ is the runner's bookkeeping (stage summaries, done markers), not run output
+            for (Path p : files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/_markers/")).toList()) {
+                assertTrue(Files.getLastModifiedTime(p).toMillis() <= manifestTime, p + " was written after the manifest");
+            }
+        }
+    }
+
+    @Test
+    void everyLevelIsPublishedAndOnlyUsersWithEnoughHistoryGetAnAdapter() {
+        Set<String> levels = spark.read().parquet(table(baseline, RunLayout.ADAPTERS)).select("level").distinct()
+                .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        assertEquals(Set.of("population", "group", "router", "user"), levels);
+        Set<String> withAdapter = spark.read().parquet(table(baseline, RunLayout.ADAPTERS)).filter(col("level").equalTo("user"))
+                .select("owner_id").distinct().collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        Set<String> eligible = spark.read().parquet(table(baseline, RunLayout.INTERACTIONS)).filter(col("split").equalTo("train"))
+                .groupBy("user_id").count().filter(col("count").geq(3)).select("user_id")
+                .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        assertEquals(eligible, withAdapter);
+        assertTrue(withAdapter.size() > 5 && withAdapter.size() < 40, "some users are cold start: " + withAdapter.size());
+    }
+
+    @Test
+    void metricsCoverEveryLevelOverallByBucketAndPerUser() {
+        List<Row> overall = spark.read().parquet(table(baseline, RunLayout.METRICS))
+                .filter(col("scope").equalTo("overall").and(col("metric").equalTo("accuracy"))).collectAsList();
+        Set<String> methods = overall.stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        assertEquals(Set.of("base", "population", "group-only", "PROPER", "user-majority"), methods);
+        for (Row r : overall) {
+            double v = r.getDouble(r.fieldIndex("value"));
+            assertTrue(v >= 0 && v <= 1, "accuracy in [0,1]: " + v);
+            assertEquals(40L, r.getLong(r.fieldIndex("n")), "one test query per user");
+        }
+        long userRows = spark.read().parquet(table(baseline, RunLayout.METRICS)).filter(col("scope").equalTo("user")).count();
+        assertTrue(userRows >= 40 * 5, "per-user rows: " + userRows);
+        assertTrue(spark.read().parquet(table(baseline, RunLayout.METRICS)).filter(col("scope").equalTo("bucket")).count() > 0);
+    }
+
+    /** level/owner/module/tensor -> values of every adapter tensor of a run. */
+    private static Map<String, float[]> adapterValues(RunContext ctx) {
+        Map<String, float[]> out = new TreeMap<>();
+        new org.proper.pipeline.io.AdapterTableReader(spark).read(table(ctx, RunLayout.ADAPTERS)).collect()
+                .forEach(r -> out.put(r.key(), r.data()));
+        return out;
+    }
+
+    @Test
+    void rerunningWithTheSameConfigGivesTheSameAdapters() throws Exception {
+        RunContext again = TinyRuns.run(spark, config, "again", TinyRuns.all());
+        Map<String, float[]> want = adapterValues(baseline), got = adapterValues(again);
+        assertEquals(want.keySet(), got.keySet());
+        double worst = 0;
+        String where = "";
+        for (Map.Entry<String, float[]> e : want.entrySet()) {
+            float[] a = e.getValue(), b = got.get(e.getKey());
+            for (int i = 0; i < a.length; i++) {
+                double d = Math.abs(a[i] - b[i]);
+                if (d > worst) {
+                    worst = d;
+                    where = e.getKey();
+                }
+            }
+        }
+        assertTrue(worst <= 1e-5, "largest adapter difference " + worst + " at " + where);
+    }
+
+    @Test
+    void anInterruptedUserStageResumesFromTheLastCommittedShardWithoutDuplicates() throws Exception {
+        RunForks.fork(baseline.layout(), "interrupted", StageName.TRAIN_GROUPS, spark.sparkContext().hadoopConfiguration());
+        System.setProperty("proper.fault.stop-after-shards", "2");
+        try {
+            assertThrows(IllegalStateException.class, () -> TinyRuns.run(spark, config, "interrupted", TinyRuns.all()));
+        } finally {
+            System.clearProperty("proper.fault.stop-after-shards");
+        }
+        RunContext ctx = RunContext.open(spark, config, "interrupted", baseline.runDate());
+        assertEquals(2, ctx.markers().committedShards("train-users").size());
+        assertFalse(ctx.markers().isComplete("train-users"));
+        TinyRuns.run(spark, config, "interrupted", TinyRuns.all());
+        assertEquals(adapterHashes(baseline), adapterHashes(ctx));
+    }
+
+    @Test
+    void aTaskThatFailsOnceIsRetriedAndTheResultIsUnchanged() throws Exception {
+        RunForks.fork(baseline.layout(), "retried", StageName.TRAIN_GROUPS, spark.sparkContext().hadoopConfiguration());
+        System.setProperty("proper.fault.fail-first-attempt", "true");
+        RunContext ctx;
+        try {
+            ctx = TinyRuns.run(spark, config, "retried", List.of(StageName.TRAIN_USERS));
+        } finally {
+            System.clearProperty("proper.fault.fail-first-attempt");
+        }
+        Map<String, String> want = adapterHashes(baseline), got = adapterHashes(ctx);
+        assertEquals(want, got);
+    }
+}

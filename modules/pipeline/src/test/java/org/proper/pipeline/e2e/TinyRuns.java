@@ -1,0 +1,80 @@
+package org.proper.pipeline.e2e;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.sql.SparkSession;
+import org.proper.common.ProperConfig;
+import org.proper.data.synth.SyntheticGenerator;
+import org.proper.data.synth.SyntheticOptions;
+import org.proper.pipeline.Pipeline;
+import org.proper.pipeline.RunContext;
+import org.proper.pipeline.StageName;
+import org.proper.pipeline.Stages;
+
+/** A tiny but complete configuration and data set for end-to-end tests: seconds per stage on 2 cores. */
+final class TinyRuns {
+    private TinyRuns() {}
+
+    static SparkSession spark(String master) {
+        return SparkSession.builder().master(master).appName("proper-e2e")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
+    }
+
+    /** Generates 40 synthetic users (3 planted groups) into dir. */
+    static void generate(SparkSession spark, Path dir) {
+        SyntheticOptions o = SyntheticOptions.defaults(40, 5).withGroups(3).withHistory(1.2, 2, 30).withPartitions(2);
+        SyntheticGenerator.generate(spark, o, dir.toString());
+    }
+
+    static ProperConfig config(String warehouse, String input, Map<String, String> extra) {
+        Map<String, String> o = new HashMap<>();
+        o.put("warehouse", warehouse);
+        o.put("data.input", input);
+        o.put("model.d-model", "16");
+        o.put("model.layers", "1");
+        o.put("model.heads", "2");
+        o.put("model.kv-heads", "2");
+        o.put("model.d-ffn", "32");
+        o.put("model.max-seq-len", "48");
+        o.put("model.pretrain-steps", "4");
+        o.put("model.pretrain-batch", "8");
+        o.put("lora.rank", "2");
+        o.put("lora.alpha", "4");
+        o.put("train.batch-size", "4");
+        o.put("train.warmup-steps", "1");
+        o.put("train.population.rounds", "2");
+        o.put("train.population.local-steps", "2");
+        o.put("train.groups.warm-start-steps", "2");
+        o.put("train.groups.joint-rounds", "1");
+        o.put("train.groups.joint-local-steps", "2");
+        o.put("train.users.rank", "2");
+        o.put("train.users.steps", "2");
+        o.put("train.users.min-history", "3");
+        o.put("train.users.users-per-batch", "8");
+        o.put("train.users.shards", "4");
+        o.put("embed.dim", "4");
+        o.put("embed.num-features", "64");
+        o.put("cluster.k", "3");
+        o.put("eval.max-new-tokens", "4");
+        o.putAll(extra);
+        return ProperConfig.load(null, o);
+    }
+
+    static RunContext run(SparkSession spark, ProperConfig config, String runId, List<StageName> stages) throws Exception {
+        RunContext ctx = RunContext.open(spark, config, runId, LocalDate.of(2026, 11, 25));
+        new Pipeline(Stages.all()).run(ctx, stages, false);
+        return ctx;
+    }
+
+    static List<StageName> all() {
+        return List.of(StageName.values());
+    }
+}
