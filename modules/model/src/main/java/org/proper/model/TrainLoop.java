@@ -23,9 +23,9 @@ final class TrainLoop {
     /**
      * ND4J frees an op's off-heap output only when its Java object is garbage collected; a training step allocates far
      * more off-heap memory than heap, so without a GC the process grows by ~150 MB per step of the default model.
-     * Every this many steps (and at the end) the loop asks for a GC. Set -Dproper.gcEverySteps=0 to disable.
+     * Every this many steps the loop asks for a GC. Set -Dproper.gcEverySteps=0 to disable.
      */
-    static final int GC_EVERY = Integer.getInteger("proper.gcEverySteps", 4);
+    static final int GC_EVERY = Integer.getInteger("proper.gcEverySteps", 1);
 
     private TrainLoop() {
     }
