@@ -8,6 +8,7 @@ import org.proper.model.BaseModel;
 import org.proper.model.Pretrainer;
 import org.proper.model.TrainOptions;
 import org.proper.model.TrainResult;
+import org.proper.model.io.HfCheckpoint;
 import org.proper.pipeline.RunContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,13 @@ public final class BaseModels {
     public static Obtained obtain(RunContext ctx, ModelSettings s) {
         String checkpoint = ctx.config().getString("proper.model.checkpoint");
         if (!checkpoint.isBlank()) {
-            throw new IllegalArgumentException("Cannot load proper.model.checkpoint " + checkpoint
-                    + ": loading pretrained checkpoints in the pipeline is not supported yet; leave it empty to pretrain");
+            try {
+                BaseModel m = HfCheckpoint.load(java.nio.file.Path.of(checkpoint), s.model().maxSeqLen());
+                LOG.info("Loaded base model from checkpoint {}: {}", checkpoint, m.config());
+                return new Obtained(m, "checkpoint " + checkpoint, List.of());
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("Cannot load proper.model.checkpoint " + checkpoint + ": " + e.getMessage(), e);
+            }
         }
         int wanted = Math.max(1, s.pretrainSteps() * s.pretrainBatch());
         Dataset<Row> rows = TrainingData.trainRows(ctx);

@@ -13,6 +13,7 @@ import org.proper.model.LoraTarget;
 import org.proper.model.ModelConfig;
 import org.proper.model.TrainOptions;
 import org.proper.model.UserOptions;
+import org.proper.model.io.HfTokenizer;
 
 /** Maps the configuration (conf/proper.conf) to the model core's option records, in one place. */
 public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec userLora, TrainOptions base,
@@ -20,7 +21,7 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
                             int warmStartSteps, int jointRounds, int jointLocalSteps, double groupLr, double tau,
                             GroupOptions group, int userSteps, int userBatch, double userLr, int userMinHistory, int usersPerBatch,
                             int shards, boolean groupLevel, boolean fixedBeta, int pretrainSteps, int pretrainBatch,
-                            double pretrainLr, long seed) implements Serializable {
+                            double pretrainLr, long seed, String checkpoint) implements Serializable {
 
     public static ModelSettings from(ProperConfig c) {
         Family family = Family.valueOf(c.getString("proper.model.family").toUpperCase(Locale.ROOT));
@@ -66,7 +67,7 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
                 c.getInt("proper.train.users.shards"), c.getBoolean("proper.ablation.group-level"),
                 !c.getBoolean("proper.ablation.lora-aware-router"),
                 c.getInt("proper.model.pretrain-steps"), c.getInt("proper.model.pretrain-batch"),
-                c.getDouble("proper.model.pretrain-lr"), seed);
+                c.getDouble("proper.model.pretrain-lr"), seed, c.getString("proper.model.checkpoint"));
     }
 
     public UserOptions userOptions() {
@@ -77,7 +78,14 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
         return base.withSteps(userSteps).withBatchSize(userBatch).withLr(userLr);
     }
 
+    /** The byte-level tokenizer, or a checkpoint's tokenizer.json when proper.model.checkpoint has one. */
     public ExampleEncoder encoder() {
-        return new ExampleEncoder(new ByteTokenizer(), model.maxSeqLen());
+        java.nio.file.Path tj = checkpoint.isBlank() ? null : java.nio.file.Path.of(checkpoint, "tokenizer.json");
+        if (tj == null || !java.nio.file.Files.isRegularFile(tj)) return new ExampleEncoder(new ByteTokenizer(), model.maxSeqLen());
+        try {
+            return new ExampleEncoder(HfTokenizer.load(tj), model.maxSeqLen());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Cannot load the tokenizer of proper.model.checkpoint " + tj + ": " + e.getMessage(), e);
+        }
     }
 }

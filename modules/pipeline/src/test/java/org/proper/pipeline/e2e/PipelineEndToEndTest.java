@@ -161,6 +161,21 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void aPretrainedCheckpointBecomesTheRunsBaseModel() throws Exception {
+        org.proper.pipeline.train.ArtifactStore store =
+                new org.proper.pipeline.train.ArtifactStore(baseline.layout(), spark.sparkContext().hadoopConfiguration());
+        org.proper.model.BaseModel base = store.get("base", org.proper.model.BaseModel.class);
+        Path checkpoint = tmp.resolve("checkpoint");
+        org.proper.model.io.HfCheckpoint.save(base, checkpoint);
+        RunForks.fork(baseline.layout(), "from-checkpoint", StageName.CLUSTER, spark.sparkContext().hadoopConfiguration());
+        ProperConfig withCheckpoint = config.with(Map.of("proper.model.checkpoint", checkpoint.toString()));
+        RunContext ctx = TinyRuns.run(spark, withCheckpoint, "from-checkpoint", List.of(StageName.TRAIN_POPULATION));
+        org.proper.model.BaseModel loaded = new org.proper.pipeline.train.ArtifactStore(ctx.layout(), ctx.hadoopConf())
+                .get("base", org.proper.model.BaseModel.class);
+        assertEquals(base.fingerprint(), loaded.fingerprint());
+    }
+
+    @Test
     void aTaskThatFailsOnceIsRetriedAndTheResultIsUnchanged() throws Exception {
         RunForks.fork(baseline.layout(), "retried", StageName.TRAIN_GROUPS, spark.sparkContext().hadoopConfiguration());
         System.setProperty("proper.fault.fail-first-attempt", "true");
