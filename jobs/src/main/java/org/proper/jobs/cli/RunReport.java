@@ -29,7 +29,7 @@ final class RunReport {
         out.println("  outputs:   " + root + "/  (tables: interactions, quarantine, user_embeddings, user_groups, adapters, metrics)");
         out.println("  report:    " + root + "/report.html   comparison: " + root + "/report.md");
         out.println("  manifest:  " + root + "/_manifest.json");
-        out.println("  inspect:   bin/proper inspect --run " + root);
+        out.println("  inspect:   bin/proper inspect " + root);
         out.flush();
     }
 }
