@@ -20,12 +20,7 @@ final class TinyRuns {
     private TinyRuns() {}
 
     static SparkSession spark(String master) {
-        return SparkSession.builder().master(master).appName("proper-e2e")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "4")
-                .getOrCreate();
+        return org.proper.pipeline.run.LocalSpark.start("proper-e2e", master);
     }
 
     /** Generates 40 synthetic users (3 planted groups) into dir. */
