@@ -22,6 +22,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.pipeline.gpu.GpuBinding;
 
 /**
  * Deployment smoke test for the spark-submit jar: every task binds its GPU (if any), multiplies two ND4J matrices on

@@ -45,6 +45,7 @@ import org.proper.pipeline.run.RunLayout;
 import org.proper.pipeline.train.AdapterRecords;
 import org.proper.pipeline.train.ArtifactStore;
 import org.proper.pipeline.train.ModelSettings;
+import org.proper.pipeline.gpu.GpuBinding;
 
 import scala.Tuple2;
 
@@ -127,6 +128,7 @@ public final class EvaluateStage implements Stage {
 
         JavaRDD<ExampleResult> results = byUser.leftOuterJoin(userAdapters).leftOuterJoin(majority)
                 .mapPartitions(it -> {
+                    GpuBinding.bindCurrentTask();
                     Composition cBase = Composition.of(bBase.value());
                     Composition cPop = Composition.of(bMerged.value());
                     GroupExperts ex = bExperts.value();

@@ -33,6 +33,7 @@ import org.proper.pipeline.train.ModelSettings;
 import org.proper.pipeline.train.ParamVector;
 import org.proper.pipeline.train.TrainingData;
 import org.proper.pipeline.train.TrainingData.Row3;
+import org.proper.pipeline.gpu.GpuBinding;
 
 import scala.Tuple2;
 
@@ -79,6 +80,7 @@ public final class GroupStage implements Stage {
                 .mapToPair(t -> new Tuple2<>(t._2().group(), new Tuple2<>(t._1(), t._2().example())))
                 .partitionBy(new HashPartitioner(k))
                 .mapPartitionsWithIndex((pid, it) -> {
+                    GpuBinding.bindCurrentTask();
                     List<Tuple2<String, Example>> keyed = new ArrayList<>();
                     it.forEachRemaining(t -> keyed.add(t._2()));
                     if (keyed.isEmpty()) return java.util.Collections.<Tuple2<Integer, LoraAdapter>>emptyIterator();

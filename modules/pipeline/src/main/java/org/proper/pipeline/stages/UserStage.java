@@ -34,6 +34,7 @@ import org.proper.pipeline.train.ArtifactStore;
 import org.proper.pipeline.train.ModelSettings;
 import org.proper.pipeline.train.TrainingData;
 import org.proper.pipeline.train.TrainingData.Row3;
+import org.proper.pipeline.gpu.GpuBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +139,7 @@ public final class UserStage implements Stage {
     private static Iterator<TensorRecord> train(Iterator<UserData> it, BaseModel base, GroupExperts experts, UserOptions uo,
                                                 TrainOptions o, int perBatch, DoubleAccumulator lossSum) {
         FaultInjection.inUserTask();
+        GpuBinding.bindCurrentTask();
         List<UserData> all = new ArrayList<>();
         it.forEachRemaining(all::add);
         all.sort((a, b) -> a.userId().compareTo(b.userId()));

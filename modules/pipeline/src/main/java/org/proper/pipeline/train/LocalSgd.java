@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
+import org.proper.pipeline.gpu.GpuBinding;
 
 /**
  * Synchronous local SGD with Spark's own primitives (DESIGN §4): the driver broadcasts the parameters, every partition
@@ -41,6 +42,7 @@ public final class LocalSgd {
     /** Runs one round over {@code data} and returns the aggregated partial (call {@code params().mean()}). */
     public static <T> Partial round(JavaRDD<T> data, LocalStep<T> step, int depth) {
         Function2<Integer, Iterator<T>, Iterator<Partial>> perPartition = (pid, it) -> {
+            GpuBinding.bindCurrentTask();
             List<T> rows = new ArrayList<>();
             it.forEachRemaining(rows::add);
             if (rows.isEmpty()) return java.util.Collections.emptyIterator();
