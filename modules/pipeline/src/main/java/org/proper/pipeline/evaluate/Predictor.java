@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.proper.eval.metrics.TaskKind;
 import org.proper.eval.metrics.TaskSpec;
 import org.proper.model.Composition;
 import org.proper.model.Generator;
@@ -19,16 +18,14 @@ import org.proper.pipeline.train.ExampleEncoder;
 public final class Predictor implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final TaskSpec task;
     private final ExampleEncoder encoder;
-    private final int maxNewTokens;
     private final List<String> labels;
     private final List<int[]> labelTokens;
 
-    public Predictor(TaskSpec task, ExampleEncoder encoder, int maxNewTokens) {
-        this.task = task;
+    /** @param encoder the run's encoder for this task (its answer budget bounds generated answers) */
+    public Predictor(TaskSpec task, ExampleEncoder encoder) {
         this.encoder = encoder;
-        this.labels = labelsOf(task);
+        this.labels = TaskSpecs.answers(task);
         Tokenizer tok = encoder.tokenizer();
         this.labelTokens = new ArrayList<>();
         for (String l : labels) {
@@ -37,24 +34,12 @@ public final class Predictor implements Serializable {
             withEos[ids.length] = tok.eos();
             labelTokens.add(withEos);
         }
-        int longest = labelTokens.stream().mapToInt(a -> a.length).max().orElse(1);
-        this.maxNewTokens = task.kind() == TaskKind.GENERATION ? maxNewTokens : longest;
-    }
-
-    private static List<String> labelsOf(TaskSpec task) {
-        if (task.kind() == TaskKind.CLASSIFICATION) return task.labels();
-        if (task.kind() == TaskKind.RATING) {
-            List<String> out = new ArrayList<>();
-            for (int r = (int) Math.round(task.minRating()); r <= (int) Math.round(task.maxRating()); r++) out.add(Integer.toString(r));
-            return out;
-        }
-        return List.of();
     }
 
     public String predict(Composition c, float[] embedding, String input) {
-        int[] prompt = encoder.encodePrompt(input, maxNewTokens);
+        int[] prompt = encoder.encodePrompt(input);
         if (!labels.isEmpty()) return labels.get(Generator.choose(c, embedding, prompt, labelTokens));
-        int[] out = Generator.greedy(c, embedding, prompt, maxNewTokens, encoder.tokenizer().eos());
+        int[] out = Generator.greedy(c, embedding, prompt, encoder.answerBudget() - 1, encoder.tokenizer().eos());
         return encoder.tokenizer().decode(out).trim();
     }
 }

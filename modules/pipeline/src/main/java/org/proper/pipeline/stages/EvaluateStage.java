@@ -123,7 +123,7 @@ public final class EvaluateStage implements Stage {
         Broadcast<BaseModel> bBase = jsc.broadcast(base);
         Broadcast<BaseModel> bMerged = jsc.broadcast(merged);
         Broadcast<GroupExperts> bExperts = jsc.broadcast(experts);
-        Predictor predictor = new Predictor(task, s.encoder(), ctx.config().getInt("proper.eval.max-new-tokens"));
+        Predictor predictor = new Predictor(task, s.encoder(task));
         ctx.spark().sparkContext().setJobDescription("Evaluating: answering " + split + " queries with every level");
 
         JavaRDD<ExampleResult> results = byUser.leftOuterJoin(userAdapters).leftOuterJoin(majority)

@@ -21,6 +21,7 @@ import org.proper.model.LoraAdapter;
 import org.proper.model.TrainOptions;
 import org.proper.model.TrainResult;
 import org.proper.pipeline.RunContext;
+import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.cluster.ClusterSummary;
@@ -65,7 +66,7 @@ public final class GroupStage implements Stage {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
         Broadcast<BaseModel> bBase = jsc.broadcast(merged);
 
-        JavaPairRDD<String, Row3> rows = TrainingData.examplesWithGroups(ctx, s.encoder()).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaPairRDD<String, Row3> rows = TrainingData.examplesWithGroups(ctx, s.encoder(TaskSpecs.ofRun(ctx))).persist(StorageLevel.MEMORY_AND_DISK());
 
         // (a) warm start: one task per group, on a seeded sample bounded by what its steps can use
         ctx.spark().sparkContext().setJobDescription("Training group experts: warm start, " + k + " groups in parallel");

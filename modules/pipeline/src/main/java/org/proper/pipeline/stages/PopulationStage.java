@@ -16,6 +16,7 @@ import org.proper.model.LoraTrainer;
 import org.proper.model.TrainOptions;
 import org.proper.model.TrainResult;
 import org.proper.pipeline.RunContext;
+import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.io.AdapterTableWriter;
@@ -57,7 +58,7 @@ public final class PopulationStage implements Stage {
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
         int partitions = Math.max(1, jsc.defaultParallelism());
-        JavaRDD<Example> examples = TrainingData.examples(ctx, s.encoder(), partitions).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Example> examples = TrainingData.examples(ctx, s.encoder(TaskSpecs.ofRun(ctx)), partitions).persist(StorageLevel.MEMORY_AND_DISK());
         Broadcast<BaseModel> bBase = jsc.broadcast(base);
         LoraAdapter adapter = LoraAdapter.init(s.populationLora(), base, s.seed());
         int rounds = s.populationRounds(), local = s.populationLocalSteps();

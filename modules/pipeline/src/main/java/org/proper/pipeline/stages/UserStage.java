@@ -22,6 +22,7 @@ import org.proper.model.UserOptions;
 import org.proper.model.UserTrainer;
 import org.proper.pipeline.FaultInjection;
 import org.proper.pipeline.RunContext;
+import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.io.AdapterShards;
@@ -69,7 +70,7 @@ public final class UserStage implements Stage {
         TrainOptions o = s.userTrainOptions();
 
         int partitions = Math.max(1, jsc.defaultParallelism());
-        JavaPairRDD<String, UserData> users = TrainingData.examplesWithGroups(ctx, s.encoder())
+        JavaPairRDD<String, UserData> users = TrainingData.examplesWithGroups(ctx, s.encoder(TaskSpecs.ofRun(ctx)))
                 .mapToPair(t -> new Tuple2<>(t._2().example().userId(), new Tuple2<>(t._1(), t._2())))
                 .groupByKey(new HashPartitioner(partitions))
                 .mapValues(UserStage::userData)

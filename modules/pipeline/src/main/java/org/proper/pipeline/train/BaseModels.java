@@ -55,7 +55,7 @@ public final class BaseModels {
         LOG.info("Pretraining a {} base model ({} steps) on {} sampled training texts", s.model().family(),
                 s.pretrainSteps(), texts.size());
         TrainOptions o = s.base().withSteps(s.pretrainSteps()).withBatchSize(s.pretrainBatch()).withLr(s.pretrainLr());
-        TrainResult<BaseModel> r = Pretrainer.pretrain(s.model(), s.encoder().tokenizer(), texts, o);
+        TrainResult<BaseModel> r = Pretrainer.pretrain(s.model(), s.tokenizer(), texts, o);
         return new Obtained(r.params(), "pretrained here: " + s.model() + " on " + texts.size() + " texts", r.loss());
     }
 }

@@ -2,18 +2,22 @@ package org.proper.pipeline.train;
 
 import java.io.Serializable;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 
 import org.proper.common.ProperConfig;
+import org.proper.eval.metrics.TaskSpec;
 import org.proper.model.ByteTokenizer;
 import org.proper.model.Family;
 import org.proper.model.GroupOptions;
 import org.proper.model.LoraSpec;
 import org.proper.model.LoraTarget;
 import org.proper.model.ModelConfig;
+import org.proper.model.Tokenizer;
 import org.proper.model.TrainOptions;
 import org.proper.model.UserOptions;
 import org.proper.model.io.HfTokenizer;
+import org.proper.pipeline.evaluate.TaskSpecs;
 
 /** Maps the configuration (conf/proper.conf) to the model core's option records, in one place. */
 public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec userLora, TrainOptions base,
@@ -21,7 +25,7 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
                             int warmStartSteps, int jointRounds, int jointLocalSteps, double groupLr, double tau,
                             GroupOptions group, int userSteps, int userBatch, double userLr, int userMinHistory, int usersPerBatch,
                             int shards, boolean groupLevel, boolean fixedBeta, int pretrainSteps, int pretrainBatch,
-                            double pretrainLr, long seed, String checkpoint) implements Serializable {
+                            double pretrainLr, long seed, String checkpoint, int maxNewTokens) implements Serializable {
 
     public static ModelSettings from(ProperConfig c) {
         Family family = Family.valueOf(c.getString("proper.model.family").toUpperCase(Locale.ROOT));
@@ -67,7 +71,8 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
                 c.getInt("proper.train.users.shards"), c.getBoolean("proper.ablation.group-level"),
                 !c.getBoolean("proper.ablation.lora-aware-router"),
                 c.getInt("proper.model.pretrain-steps"), c.getInt("proper.model.pretrain-batch"),
-                c.getDouble("proper.model.pretrain-lr"), seed, c.getString("proper.model.checkpoint"));
+                c.getDouble("proper.model.pretrain-lr"), seed, c.getString("proper.model.checkpoint"),
+                c.getInt("proper.eval.max-new-tokens"));
     }
 
     public UserOptions userOptions() {
@@ -79,13 +84,25 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
     }
 
     /** The byte-level tokenizer, or a checkpoint's tokenizer.json when proper.model.checkpoint has one. */
-    public ExampleEncoder encoder() {
+    public Tokenizer tokenizer() {
         java.nio.file.Path tj = checkpoint.isBlank() ? null : java.nio.file.Path.of(checkpoint, "tokenizer.json");
-        if (tj == null || !java.nio.file.Files.isRegularFile(tj)) return new ExampleEncoder(new ByteTokenizer(), model.maxSeqLen());
+        if (tj == null || !java.nio.file.Files.isRegularFile(tj)) return new ByteTokenizer();
         try {
-            return new ExampleEncoder(HfTokenizer.load(tj), model.maxSeqLen());
+            return HfTokenizer.load(tj);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot load the tokenizer of proper.model.checkpoint " + tj + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The run's encoder for its task: the answer budget is the longest answer the task allows plus EOS (labels and
+     * ratings), or proper.eval.max-new-tokens + 1 capped at half the window (generation).
+     */
+    public ExampleEncoder encoder(TaskSpec task) {
+        Tokenizer tok = tokenizer();
+        List<String> answers = TaskSpecs.answers(task);
+        int budget = answers.isEmpty() ? Math.min(maxNewTokens + 1, model.maxSeqLen() / 2)
+                : answers.stream().mapToInt(a -> tok.encode(a).length + 1).max().orElse(2);
+        return new ExampleEncoder(tok, model.maxSeqLen(), budget);
     }
 }
