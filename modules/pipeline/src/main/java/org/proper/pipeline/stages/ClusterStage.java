@@ -3,6 +3,7 @@ package org.proper.pipeline.stages;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 import org.proper.common.ProperConfig;
 import org.proper.pipeline.RunContext;
@@ -10,14 +11,18 @@ import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.cluster.ClusterOptions;
 import org.proper.pipeline.cluster.ClusterSummary;
+import org.proper.pipeline.cluster.PlantedGroups;
 import org.proper.pipeline.cluster.UserClusterer;
 import org.proper.pipeline.run.RunLayout;
 import org.proper.pipeline.train.ArtifactStore;
 import org.proper.pipeline.train.StableOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** cluster: meso-level groups (MLlib) -> user_groups; the centroids initialise the router (DESIGN §2). */
 public final class ClusterStage implements Stage {
     public static final String SUMMARY_ARTIFACT = "cluster-summary";
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterStage.class);
 
     @Override
     public StageName name() {
@@ -44,6 +49,12 @@ public final class ClusterStage implements Stage {
         s.put("sizes", Arrays.stream(summary.sizes()).boxed().toList());
         s.put("silhouette", summary.silhouette());
         s.put("silhouette_by_k", summary.silhouetteByK());
+        OptionalDouble ari = PlantedGroups.adjustedRandIndex(ctx.spark(), ctx.config().getString("proper.data.input"),
+                ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_GROUPS)));
+        if (ari.isPresent()) {
+            s.put("ari_vs_planted", ari.getAsDouble());
+            LOG.info("Groups vs the planted groups of the synthetic data: adjusted Rand index {}", String.format("%.3f", ari.getAsDouble()));
+        }
         return s;
     }
 }

@@ -47,6 +47,10 @@ final class RunReportWriter {
         }
         Map<String, Object> pop = stages.get("train-population");
         if (pop != null) facts.put("base model", String.valueOf(pop.get("base_model")));
+        Map<String, Object> cluster = stages.get("cluster");
+        if (cluster != null && cluster.get("ari_vs_planted") instanceof Number ari) {
+            facts.put("groups vs planted groups (adjusted Rand index)", String.format(java.util.Locale.ROOT, "%.3f", ari.doubleValue()));
+        }
 
         Map<String, List<Double>> loss = new LinkedHashMap<>();
         addLoss(loss, "pretrain (base)", pop, "pretrain_loss");

@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.proper.eval.metrics.AdjustedRandIndex;
+
 /** Purity and adjusted Rand index of predicted vs planted labels (test helper). */
 final class ClusterAgreement {
     private ClusterAgreement() {}
@@ -18,23 +20,9 @@ final class ClusterAgreement {
     }
 
     static double adjustedRandIndex(List<int[]> plantedAndPredicted) {
-        Map<Integer, Map<Integer, Integer>> counts = contingency(plantedAndPredicted);
-        Map<Integer, Integer> planted = new HashMap<>();
-        double sumCells = 0;
-        double sumPredicted = 0;
-        for (Map<Integer, Integer> byPlanted : counts.values()) {
-            int rowTotal = 0;
-            for (Map.Entry<Integer, Integer> e : byPlanted.entrySet()) {
-                sumCells += pairs(e.getValue());
-                rowTotal += e.getValue();
-                planted.merge(e.getKey(), e.getValue(), Integer::sum);
-            }
-            sumPredicted += pairs(rowTotal);
-        }
-        double sumPlanted = planted.values().stream().mapToDouble(ClusterAgreement::pairs).sum();
-        double expected = sumPredicted * sumPlanted / pairs(plantedAndPredicted.size());
-        double max = (sumPredicted + sumPlanted) / 2;
-        return (sumCells - expected) / (max - expected);
+        int[] planted = plantedAndPredicted.stream().mapToInt(pp -> pp[0]).toArray();
+        int[] predicted = plantedAndPredicted.stream().mapToInt(pp -> pp[1]).toArray();
+        return AdjustedRandIndex.of(planted, predicted);
     }
 
     /** predicted → planted → count */
@@ -44,9 +32,5 @@ final class ClusterAgreement {
             counts.computeIfAbsent(pp[1], k -> new HashMap<>()).merge(pp[0], 1, Integer::sum);
         }
         return counts;
-    }
-
-    private static double pairs(double n) {
-        return n * (n - 1) / 2;
     }
 }
