@@ -51,6 +51,22 @@ public final class Predictor implements Serializable {
         return List.of();
     }
 
+    /** The answers constrained decoding chooses from (labels or ratings), empty for a generation task. */
+    public List<String> labels() {
+        return List.copyOf(labels);
+    }
+
+    /**
+     * Each label's total log-likelihood (EOS included) given the input, in {@link #labels()} order: what
+     * {@link #predict} takes the argmax of for classification and rating.
+     *
+     * @throws IllegalStateException for a generation task (no label set)
+     */
+    public double[] labelLogLikelihoods(Composition c, float[] embedding, String input) {
+        if (labels.isEmpty()) throw new IllegalStateException("Cannot score labels: task " + task.name() + " is a generation task");
+        return Generator.labelLogLikelihoods(c, embedding, encoder.encodePrompt(input, maxNewTokens), labelTokens);
+    }
+
     public String predict(Composition c, float[] embedding, String input) {
         int[] prompt = encoder.encodePrompt(input, maxNewTokens);
         if (!labels.isEmpty()) return labels.get(Generator.choose(c, embedding, prompt, labelTokens));

@@ -15,21 +15,24 @@ import org.proper.pipeline.RunContext;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.Stages;
 
-/** A tiny but complete configuration and data set for end-to-end tests: seconds per stage on 2 cores. */
-final class TinyRuns {
+/**
+ * A tiny but complete configuration and data set for end-to-end tests: seconds per stage on 2 cores. Public (in the
+ * pipeline's test-jar) so serving and the CLI test against a real tiny run.
+ */
+public final class TinyRuns {
     private TinyRuns() {}
 
-    static SparkSession spark(String master) {
+    public static SparkSession spark(String master) {
         return org.proper.pipeline.run.LocalSpark.start("proper-e2e", master);
     }
 
     /** Generates 40 synthetic users (3 planted groups) into dir. */
-    static void generate(SparkSession spark, Path dir) {
+    public static void generate(SparkSession spark, Path dir) {
         SyntheticOptions o = SyntheticOptions.defaults(40, 5).withGroups(3).withHistory(1.2, 2, 30).withPartitions(2);
         SyntheticGenerator.generate(spark, o, dir.toString());
     }
 
-    static ProperConfig config(String warehouse, String input, Map<String, String> extra) {
+    public static ProperConfig config(String warehouse, String input, Map<String, String> extra) {
         Map<String, String> o = new HashMap<>();
         o.put("warehouse", warehouse);
         o.put("data.input", input);
@@ -63,13 +66,13 @@ final class TinyRuns {
         return ProperConfig.load(null, o);
     }
 
-    static RunContext run(SparkSession spark, ProperConfig config, String runId, List<StageName> stages) throws Exception {
+    public static RunContext run(SparkSession spark, ProperConfig config, String runId, List<StageName> stages) throws Exception {
         RunContext ctx = RunContext.open(spark, config, runId, LocalDate.of(2026, 11, 25));
         new Pipeline(Stages.all()).run(ctx, stages, false);
         return ctx;
     }
 
-    static List<StageName> all() {
+    public static List<StageName> all() {
         return List.of(StageName.values());
     }
 }
