@@ -36,6 +36,7 @@ import org.proper.model.Tensor;
 import org.proper.model.UserAdapter;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.e2e.TinyRuns;
+import org.proper.pipeline.embed.ProfileEmbedder;
 import org.proper.pipeline.evaluate.Predictor;
 import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.io.AdapterTableReader;
@@ -223,6 +224,33 @@ class UserModelsTest {
         Composition population = Composition.of(evalMerged);
         assertTrue(maxAbsDiff(logits(population, null, prompt), logits(nothing.composition(), null, prompt)) <= 1e-5);
         population.release();
+    }
+
+    @Test
+    void theSavedEmbeddingModelEmbedsAProfileAsTheEmbedStageDid() {
+        ProfileEmbedder embedder = ProfileEmbedder.load(spark, run.layout(), CONF);
+        for (String u : List.of(trained.get(0), belowMinHistory.get(0))) {
+            List<String> texts = new ArrayList<>();
+            for (Row r : spark.read().parquet(run.layout().tableUri(RunLayout.INTERACTIONS))
+                    .where(col("user_id").equalTo(u).and(col("split").equalTo("train"))).select("input", "output").collectAsList()) {
+                texts.add(r.getString(0) + " " + r.getString(1));
+            }
+            float[] want = models.store().forUser(u).embedding();
+            float[] got = embedder.embed(texts);
+            assertEquals(want.length, got.length);
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, u + " dim " + i);
+            // routed as a stranger with that profile: the cold-start composition with the same embedding
+            UserModel cold = models.forUser("stranger-like-" + u, got);
+            assertEquals(UserModel.Served.COLD_START, cold.served());
+            assertSame(models.compositions().router(), cold.composition());
+        }
+    }
+
+    @Test
+    void aRunWithoutAnEmbeddingModelIsNamedWhenAProfileIsEmbedded() {
+        RunLayout other = RunLayout.of(run.layout().warehouse(), "no-embedder");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProfileEmbedder.load(spark, other, CONF));
+        assertTrue(e.getMessage().contains("run no-embedder") && e.getMessage().contains("model/embedder"), e.getMessage());
     }
 
     @Test
