@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.proper.common.ProperConfig;
+import org.proper.data.synth.SyntheticTask;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.e2e.TinyRuns;
 import org.proper.pipeline.run.RunLayout;
@@ -31,7 +32,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import picocli.CommandLine;
 
-/** `proper generate` on a real tiny published run: the answer alone on stdout, the composition on stderr, exit codes. */
+/**
+ * `proper generate` on real tiny published runs (a classification and a generation task): the answer alone on stdout,
+ * the composition on stderr, exit codes.
+ */
 class GenerateCommandTest {
     @TempDir
     static Path tmp;
@@ -42,6 +46,11 @@ class GenerateCommandTest {
     static String expectedAnswer;
     static List<String> labels;
     static Path profile;
+    /** A generation-task run: greedy decoding. */
+    static String genUser;
+    static String genPrompt;
+    static String genAnswer;
+    static String genAnswerTwoTokens;
 
     private record Result(int code, String out, String err) {}
 
@@ -80,6 +89,20 @@ class GenerateCommandTest {
         labels = models.task().labels();
         m.release();
         models.release();
+
+        Path genData = tmp.resolve("gen-data");
+        TinyRuns.generate(spark, genData, SyntheticTask.GENERATION);
+        RunContext gen = TinyRuns.run(spark, TinyRuns.config(warehouse, genData.toString(), Map.of()), "tinygen", TinyRuns.all());
+        genUser = spark.read().parquet(gen.layout().tableUri(RunLayout.ADAPTERS)).where(col("level").equalTo("user"))
+                .select("owner_id").orderBy("owner_id").first().getString(0);
+        genPrompt = spark.read().parquet(gen.layout().tableUri(RunLayout.INTERACTIONS))
+                .where(col("user_id").equalTo(genUser).and(col("split").equalTo("test"))).select("input").first().getString(0);
+        UserModels genModels = UserModels.open(AdapterStore.open(warehouse, "tinygen", new Configuration()));
+        UserModel g = genModels.forUser(genUser);
+        genAnswer = g.answer(genModels.predictor(config.getInt("proper.eval.max-new-tokens")), genPrompt);
+        genAnswerTwoTokens = g.answer(genModels.predictor(2), genPrompt);
+        g.release();
+        genModels.release();
     }
 
     @AfterAll
@@ -127,6 +150,25 @@ class GenerateCommandTest {
         assertEquals(0, none.code(), none.err());
         assertTrue(none.err().contains("served user new-user: population"), none.err());
         assertTrue(labels.contains(none.out().strip()), none.out());
+    }
+
+    @Test
+    void aGenerationTaskIsDecodedGreedilyUpToMaxNewTokens() {
+        Result r = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, genPrompt);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(genAnswer + System.lineSeparator(), r.out());
+        assertTrue(r.err().contains("served user " + genUser + ": user LoRA"), r.err());
+        Result two = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--max-new-tokens", "2", genPrompt);
+        assertEquals(0, two.code(), two.err());
+        assertEquals(genAnswerTwoTokens + System.lineSeparator(), two.out());
+        assertTrue(genAnswerTwoTokens.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 2, genAnswerTwoTokens);
+
+        Result labelsOnGeneration = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--labels", genPrompt);
+        assertEquals(2, labelsOnGeneration.code());
+        assertTrue(labelsOnGeneration.err().contains("--labels") && labelsOnGeneration.err().contains("generation task"), labelsOnGeneration.err());
+        Result tooMany = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--max-new-tokens", "48", genPrompt);
+        assertEquals(2, tooMany.code());
+        assertTrue(tooMany.err().contains("--max-new-tokens") && tooMany.err().contains("1..47"), tooMany.err());
     }
 
     @Test

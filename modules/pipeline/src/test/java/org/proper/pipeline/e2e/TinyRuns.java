@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.proper.common.ProperConfig;
 import org.proper.data.synth.SyntheticGenerator;
 import org.proper.data.synth.SyntheticOptions;
+import org.proper.data.synth.SyntheticTask;
 import org.proper.pipeline.Pipeline;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.StageName;
@@ -28,7 +29,12 @@ public final class TinyRuns {
 
     /** Generates 40 synthetic users (3 planted groups) into dir. */
     public static void generate(SparkSession spark, Path dir) {
-        SyntheticOptions o = SyntheticOptions.defaults(40, 5).withGroups(3).withHistory(1.2, 2, 30).withPartitions(2);
+        generate(spark, dir, SyntheticTask.TAGGING);
+    }
+
+    /** Generates 40 synthetic users (3 planted groups) doing {@code task} into dir. */
+    public static void generate(SparkSession spark, Path dir, SyntheticTask task) {
+        SyntheticOptions o = SyntheticOptions.defaults(40, 5).withGroups(3).withHistory(1.2, 2, 30).withPartitions(2).withTask(task);
         SyntheticGenerator.generate(spark, o, dir.toString());
     }
 
