@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 "  bin/proper run --config conf/cluster.conf --run-date 2026-11-24",
                 "  bin/proper train-users --config conf/cluster.conf --run-id 2026-11-24 -Dtrain.users.steps=50",
                 "  bin/proper inspect warehouse/runs/2026-11-24",
+                "  bin/proper generate --run 2026-11-24 --user s0000017 \"Which tag does this movie relate to ...\"",
                 "", "Exit codes: 0 success, 1 failure, 2 usage or configuration error."})
 public final class ProperCli implements Runnable {
 
@@ -37,6 +38,7 @@ public final class ProperCli implements Runnable {
         }
         cl.addSubcommand("run", new RunCommand());
         cl.addSubcommand("inspect", new InspectCommand());
+        cl.addSubcommand("generate", new GenerateCommand());
         cl.addSubcommand("benchmark", new BenchmarkCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof ConfigException || ex instanceof CommandLine.ParameterException) {

@@ -27,7 +27,7 @@ class ProperCliTest {
     @Test
     void everySubcommandHasHelpWithRealExamples() {
         for (String sub : new String[]{"generate-data", "ingest", "embed", "cluster", "train-population", "train-groups",
-                "train-users", "evaluate", "publish", "run", "inspect", "benchmark"}) {
+                "train-users", "evaluate", "publish", "run", "inspect", "benchmark", "generate"}) {
             Result r = run(sub, "--help");
             assertEquals(0, r.code(), sub);
             assertTrue(r.out().contains("Examples:") && r.out().contains("bin/proper " + sub), sub + ":\n" + r.out());

@@ -86,6 +86,30 @@ public final class ProperConfig implements Serializable {
         return new ProperConfig(resolved);
     }
 
+    /**
+     * A configuration from the JSON of its proper section, as {@link #toJson()} writes it into a run's manifest, layered
+     * over the bundled defaults and validated like {@link #load}: how serving recovers the settings a run was trained
+     * with.
+     */
+    public static ProperConfig fromJson(String properSectionJson) {
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseString(properSectionJson, ConfigParseOptions.defaults().setSyntax(com.typesafe.config.ConfigSyntax.JSON));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException("Cannot parse config JSON: " + e.getMessage(), e);
+        }
+        Config defaults = defaultsConfig();
+        Config resolved;
+        try {
+            resolved = parsed.atKey("proper").withFallback(defaults).resolve();
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException("Cannot resolve config: " + e.getMessage(), e);
+        }
+        rejectUnknownKeys(resolved, defaults);
+        ConfigRules.check(resolved);
+        return new ProperConfig(resolved);
+    }
+
     private static String quoteIfNeeded(String v) {
         String t = v.trim();
         if (t.startsWith("[") || t.startsWith("{") || t.startsWith("\"")) return t;

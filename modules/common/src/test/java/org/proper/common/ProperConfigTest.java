@@ -105,4 +105,17 @@ class ProperConfigTest {
             assertEquals(c.sha256(), back.sha256());
         }
     }
+
+    @Test
+    void theManifestsJsonGivesBackTheSameConfig() {
+        ProperConfig c = ProperConfig.load(null, Map.of("lora.rank", "2", "model.d-model", "16", "lora.targets", "[ffn, attn-q]"));
+        ProperConfig back = ProperConfig.fromJson(c.toJson());
+        assertEquals(c.sha256(), back.sha256());
+        assertEquals(2, back.getInt("proper.lora.rank"));
+        assertEquals(List.of("ffn", "attn-q"), back.getStringList("proper.lora.targets"));
+        // keys missing from an older manifest fall back to the defaults; unknown keys are refused naming the key
+        assertEquals(ProperConfig.defaults().getInt("proper.lora.rank"), ProperConfig.fromJson("{}").getInt("proper.lora.rank"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ProperConfig.fromJson("{\"lora\": {\"rnak\": 2}}"));
+        assertTrue(e.getMessage().contains("proper.lora.rnak"), e.getMessage());
+    }
 }

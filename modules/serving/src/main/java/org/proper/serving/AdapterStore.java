@@ -86,6 +86,11 @@ public final class AdapterStore {
         return layout;
     }
 
+    /** The Hadoop configuration the run is read with (local or HDFS). */
+    public Configuration hadoopConf() {
+        return conf;
+    }
+
     /** Tensors shared by all users: population, group experts, router. */
     public Map<String, List<TensorRecord>> sharedTensors() {
         return shared;

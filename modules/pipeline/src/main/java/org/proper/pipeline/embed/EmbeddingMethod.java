@@ -22,4 +22,14 @@ public interface EmbeddingMethod extends Serializable {
      *         of length {@code options.dim()}; it need not be normalised ({@link UserEmbedder} L2-normalises)
      */
     Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options);
+
+    /**
+     * Like {@link #embed(Dataset, EmbedOptions)}, and, when {@code modelDir} is not null and the method can embed a user
+     * who was not in the fit, saves the fitted model there as a Spark ML {@code PipelineModel} that maps a column
+     * "tokens" (one row per user: all its tokens, see {@link ProfileEmbedder}) to a column "embedding". Methods that
+     * cannot (the default) save nothing, and serving then has no way to embed a new user's profile.
+     */
+    default Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        return embed(texts, options);
+    }
 }

@@ -71,6 +71,14 @@ public final class UserEmbedder {
      * which runs now, under this stage's job group).
      */
     public Dataset<Row> embed(Dataset<Row> interactions) {
+        return embed(interactions, null);
+    }
+
+    /**
+     * As {@link #embed(Dataset)}, also saving the fitted embedding model under {@code modelDir} (when not null and the
+     * method supports it) so serving can embed a new user's profile with {@link ProfileEmbedder}.
+     */
+    public Dataset<Row> embed(Dataset<Row> interactions, String modelDir) {
         EmbeddingMethod method = methods.get(options.method());
         if (method == null) {
             throw new IllegalArgumentException("Cannot embed users: embed.method '" + options.method() + "' is not one of "
@@ -79,7 +87,7 @@ public final class UserEmbedder {
         SparkSession spark = interactions.sparkSession();
         Dataset<Row> raw;
         try (SparkJobGroup g = SparkJobGroup.open(spark, "embed", description())) {
-            raw = method.embed(UserTexts.of(interactions), options);
+            raw = method.embed(UserTexts.of(interactions), options, modelDir);
         }
         Column vector = asFloatArray(raw.schema().apply("embedding").dataType());
         int dim = options.dim();
@@ -99,7 +107,12 @@ public final class UserEmbedder {
 
     /** Embeds and writes user_embeddings (Parquet, sorted by user_id within files so lookups can skip row groups). */
     public void write(Dataset<Row> interactions, String path) {
-        Dataset<Row> embeddings = embed(interactions);
+        write(interactions, path, null);
+    }
+
+    /** Embeds and writes user_embeddings, and saves the fitted model under {@code modelDir} (see {@link #embed(Dataset, String)}). */
+    public void write(Dataset<Row> interactions, String path, String modelDir) {
+        Dataset<Row> embeddings = embed(interactions, modelDir);
         try (SparkJobGroup g = SparkJobGroup.open(interactions.sparkSession(), "embed", description() + ": writing")) {
             embeddings.sortWithinPartitions("user_id").write().mode("overwrite").parquet(path);
         }

@@ -19,12 +19,23 @@ public final class Predictor implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ExampleEncoder encoder;
+    private final int maxNewTokens;
     private final List<String> labels;
     private final List<int[]> labelTokens;
 
-    /** @param encoder the run's encoder for this task (its answer budget bounds generated answers) */
+    /** Generates up to the run's answer budget (what training reserved for an answer), EOS excluded. */
     public Predictor(TaskSpec task, ExampleEncoder encoder) {
+        this(task, encoder, encoder.answerBudget() - 1);
+    }
+
+    /**
+     * @param encoder      the run's encoder for this task (prompts are cut exactly as in training)
+     * @param maxNewTokens longest generated answer (generation tasks only; the label set bounds the others)
+     */
+    public Predictor(TaskSpec task, ExampleEncoder encoder, int maxNewTokens) {
+        if (maxNewTokens < 1) throw new IllegalArgumentException("Cannot predict: max new tokens must be at least 1, got " + maxNewTokens);
         this.encoder = encoder;
+        this.maxNewTokens = maxNewTokens;
         this.labels = TaskSpecs.answers(task);
         Tokenizer tok = encoder.tokenizer();
         this.labelTokens = new ArrayList<>();
@@ -36,10 +47,26 @@ public final class Predictor implements Serializable {
         }
     }
 
+    /** The answers constrained decoding chooses from (labels or ratings), empty for a generation task. */
+    public List<String> labels() {
+        return List.copyOf(labels);
+    }
+
+    /**
+     * Each label's total log-likelihood (EOS included) given the input, in {@link #labels()} order: what
+     * {@link #predict} takes the argmax of for classification and rating.
+     *
+     * @throws IllegalStateException for a generation task (no label set)
+     */
+    public double[] labelLogLikelihoods(Composition c, float[] embedding, String input) {
+        if (labels.isEmpty()) throw new IllegalStateException("Cannot score labels: a generation task has no label set");
+        return Generator.labelLogLikelihoods(c, embedding, encoder.encodePrompt(input), labelTokens);
+    }
+
     public String predict(Composition c, float[] embedding, String input) {
         int[] prompt = encoder.encodePrompt(input);
         if (!labels.isEmpty()) return labels.get(Generator.choose(c, embedding, prompt, labelTokens));
-        int[] out = Generator.greedy(c, embedding, prompt, encoder.answerBudget() - 1, encoder.tokenizer().eos());
+        int[] out = Generator.greedy(c, embedding, prompt, maxNewTokens, encoder.tokenizer().eos());
         return encoder.tokenizer().decode(out).trim();
     }
 }

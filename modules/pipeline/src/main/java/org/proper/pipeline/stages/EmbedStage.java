@@ -8,7 +8,9 @@ import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.embed.EmbedOptions;
+import org.proper.pipeline.embed.ProfileEmbedder;
 import org.proper.pipeline.embed.UserEmbedder;
+import org.proper.pipeline.run.AtomicFiles;
 import org.proper.pipeline.run.RunLayout;
 import org.proper.pipeline.train.StableOrder;
 
@@ -28,11 +30,20 @@ public final class EmbedStage implements Stage {
     @Override
     public Map<String, Object> run(RunContext ctx) {
         EmbedOptions o = options(ctx.config());
+        // the fitted embedding model too, so serving can embed a user the run has never seen (proper generate --profile)
+        org.apache.hadoop.fs.Path modelPath = ProfileEmbedder.modelDir(ctx.layout());
+        String modelDir = modelPath.toString();
+        try {
+            ctx.layout().fileSystem(ctx.hadoopConf()).delete(modelPath, true); // a re-run with a method that saves none leaves none
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot clear " + modelPath + ": " + e.getMessage(), e);
+        }
         new UserEmbedder(o).write(StableOrder.of(ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.INTERACTIONS)), "user_id", "item_id"),
-                ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS));
+                ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS), modelDir);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("method", o.method());
         s.put("dim", o.dim());
+        s.put("embedding_model", AtomicFiles.exists(new org.apache.hadoop.fs.Path(modelPath, "metadata"), ctx.hadoopConf()) ? modelDir : null);
         s.put("users", ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS)).count());
         return s;
     }

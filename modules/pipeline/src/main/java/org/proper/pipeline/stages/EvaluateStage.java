@@ -38,6 +38,7 @@ import org.proper.pipeline.StageName;
 import org.proper.pipeline.evaluate.MetricsTable;
 import org.proper.pipeline.evaluate.Predictor;
 import org.proper.pipeline.evaluate.TaskSpecs;
+import org.proper.pipeline.evaluate.UserCompositions;
 import org.proper.pipeline.io.AdapterTableReader;
 import org.proper.pipeline.io.TensorRecord;
 import org.proper.pipeline.run.AtomicFiles;
@@ -130,9 +131,7 @@ public final class EvaluateStage implements Stage {
                 .mapPartitions(it -> {
                     GpuBinding.bindCurrentTask();
                     Composition cBase = Composition.of(bBase.value());
-                    Composition cPop = Composition.of(bMerged.value());
-                    GroupExperts ex = bExperts.value();
-                    Composition cGroup = ex == null ? null : new Composition(bMerged.value(), ex, null, hard);
+                    UserCompositions users = new UserCompositions(bMerged.value(), bExperts.value(), hard);
                     List<ExampleResult> out = new ArrayList<>();
                     while (it.hasNext()) {
                         Tuple2<String, Tuple2<Tuple2<Query, org.apache.spark.api.java.Optional<Iterable<TensorRecord>>>,
@@ -140,25 +139,27 @@ public final class EvaluateStage implements Stage {
                         Query q = t._2()._1()._1();
                         float[] e = q.embedding();
                         out.add(result(Methods.BASE, q, predictor.predict(cBase, null, q.input())));
-                        String pop = predictor.predict(cPop, null, q.input());
+                        String pop = predictor.predict(users.population(), null, q.input());
                         out.add(result(Methods.POPULATION, q, pop));
-                        String group = cGroup == null || e == null ? pop : predictor.predict(cGroup, e, q.input());
-                        if (cGroup != null) out.add(result(Methods.GROUP_ONLY, q, group));
+                        // the same rule serving uses: router-mixed experts from the embedding, else the population
+                        UserCompositions.Composed g = users.forUser(null, e);
+                        String group = g.level() == UserCompositions.Level.POPULATION ? pop
+                                : predictor.predict(g.composition(), g.embedding(), q.input());
+                        if (users.router() != null) out.add(result(Methods.GROUP_ONLY, q, group));
                         String mine = group;
                         if (t._2()._1()._2().isPresent()) {
                             List<TensorRecord> recs = new ArrayList<>();
                             t._2()._1()._2().get().forEach(recs::add);
                             UserAdapter ua = AdapterRecords.toUser(q.userId(), recs, s.userLora(), bMerged.value().config());
-                            Composition cUser = new Composition(bMerged.value(), ex, ua, hard);
-                            mine = predictor.predict(cUser, e, q.input());
-                            cUser.release();
+                            UserCompositions.Composed c = users.forUser(ua, e);
+                            mine = predictor.predict(c.composition(), c.embedding(), q.input());
+                            c.release();
                         }
                         out.add(result(personalized, q, mine));
                         out.add(result(Methods.USER_MAJORITY, q, t._2()._2().orElse("")));
                     }
                     cBase.release();
-                    cPop.release();
-                    if (cGroup != null) cGroup.release();
+                    users.release();
                     return out.iterator();
                 }).persist(StorageLevel.MEMORY_AND_DISK());
 

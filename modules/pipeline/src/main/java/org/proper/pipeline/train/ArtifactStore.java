@@ -17,7 +17,8 @@ import org.proper.pipeline.run.RunLayout;
 /**
  * Hands trained objects from one stage to the next (base model, centroids, population adapter, group experts) as
  * Java-serialized files under {@code <run>/model/}, on local disk or HDFS, written atomically. The published contract
- * for serving is the adapters table; these files are the stages' working state.
+ * for serving is the adapters table; these files are the stages' working state, of which serving also reads the base
+ * model ({@code base.bin}, to merge the published population adapter into) and the task mapping (docs/PRODUCTION.md §7).
  */
 public final class ArtifactStore {
     private final RunLayout layout;

@@ -10,26 +10,35 @@ import org.apache.spark.sql.SparkSession;
 import org.proper.common.ProperConfig;
 import org.proper.data.synth.SyntheticGenerator;
 import org.proper.data.synth.SyntheticOptions;
+import org.proper.data.synth.SyntheticTask;
 import org.proper.pipeline.Pipeline;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.Stages;
 
-/** A tiny but complete configuration and data set for end-to-end tests: seconds per stage on 2 cores. */
-final class TinyRuns {
+/**
+ * A tiny but complete configuration and data set for end-to-end tests: seconds per stage on 2 cores. Public (in the
+ * pipeline's test-jar) so serving and the CLI test against a real tiny run.
+ */
+public final class TinyRuns {
     private TinyRuns() {}
 
-    static SparkSession spark(String master) {
+    public static SparkSession spark(String master) {
         return org.proper.pipeline.run.LocalSpark.start("proper-e2e", master);
     }
 
     /** Generates 40 synthetic users (3 planted groups) into dir. */
-    static void generate(SparkSession spark, Path dir) {
-        SyntheticOptions o = SyntheticOptions.defaults(40, 5).withGroups(3).withHistory(1.2, 2, 30).withPartitions(2);
+    public static void generate(SparkSession spark, Path dir) {
+        generate(spark, dir, SyntheticTask.TAGGING);
+    }
+
+    /** Generates 40 synthetic users (3 planted groups) doing {@code task} into dir. */
+    public static void generate(SparkSession spark, Path dir, SyntheticTask task) {
+        SyntheticOptions o = SyntheticOptions.defaults(40, 5).withGroups(3).withHistory(1.2, 2, 30).withPartitions(2).withTask(task);
         SyntheticGenerator.generate(spark, o, dir.toString());
     }
 
-    static ProperConfig config(String warehouse, String input, Map<String, String> extra) {
+    public static ProperConfig config(String warehouse, String input, Map<String, String> extra) {
         Map<String, String> o = new HashMap<>();
         o.put("warehouse", warehouse);
         o.put("data.input", input);
@@ -63,13 +72,13 @@ final class TinyRuns {
         return ProperConfig.load(null, o);
     }
 
-    static RunContext run(SparkSession spark, ProperConfig config, String runId, List<StageName> stages) throws Exception {
+    public static RunContext run(SparkSession spark, ProperConfig config, String runId, List<StageName> stages) throws Exception {
         RunContext ctx = RunContext.open(spark, config, runId, LocalDate.of(2026, 11, 25));
         new Pipeline(Stages.all()).run(ctx, stages, false);
         return ctx;
     }
 
-    static List<StageName> all() {
+    public static List<StageName> all() {
         return List.of(StageName.values());
     }
 }

@@ -69,6 +69,36 @@ class UserEmbedderTest {
         assertEquals(List.of("tfidf-pca"), embeddings.select("method").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     }
 
+    /** The saved model embeds a user's training texts (input + " " + output) into its row, for both methods. */
+    @Test
+    void theSavedModelEmbedsAUsersProfileIntoItsRow(@TempDir File dir) {
+        Dataset<Row> interactions = PlantedUsers.interactions(spark, 2, 5, 6, 1, "answer", 3L);
+        for (EmbedOptions options : List.of(EmbedOptions.of(UserEmbedder.TFIDF_PCA, 6),
+                new EmbedOptions(UserEmbedder.WORD2VEC, 10, 1024, 1, 2, 42L))) {
+            String modelDir = new File(dir, options.method()).getPath();
+            Map<String, float[]> rows = byUser(new UserEmbedder(options).embed(interactions, modelDir));
+            ProfileEmbedder profiles = ProfileEmbedder.load(spark, new org.apache.hadoop.fs.Path(modelDir),
+                    new org.apache.hadoop.conf.Configuration());
+            int checked = 0;
+            for (String user : new java.util.TreeSet<>(rows.keySet())) {
+                List<String> texts = interactions.where(org.apache.spark.sql.functions.col("user_id").equalTo(user)
+                                .and(org.apache.spark.sql.functions.col("split").equalTo("train")))
+                        .orderBy("item_id").select("input", "output").collectAsList().stream()
+                        .map(r -> r.getString(0) + " " + r.getString(1)).toList();
+                if (texts.isEmpty()) continue; // cold-start users of the planted set: embedded from queries
+                float[] got = profiles.embed(texts);
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(rows.get(user)[i], got[i], 1e-5, options.method() + " " + user + "[" + i + "]");
+                }
+                if (++checked == 3) break;
+            }
+            assertEquals(3, checked, options.method());
+        }
+        IllegalStateException none = assertThrows(IllegalStateException.class, () -> ProfileEmbedder.load(spark,
+                new org.apache.hadoop.fs.Path(dir.getPath(), "nothing"), new org.apache.hadoop.conf.Configuration()));
+        assertTrue(none.getMessage().contains("nothing"), none.getMessage());
+    }
+
     @Test
     void devAndTestAnswersDoNotChangeEmbeddings() {
         EmbedOptions options = EmbedOptions.of(UserEmbedder.TFIDF_PCA, 6);
