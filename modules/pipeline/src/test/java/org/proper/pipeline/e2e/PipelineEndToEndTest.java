@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,9 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.proper.common.ProperConfig;
 import org.proper.data.schema.SchemaContract;
+import org.proper.eval.metrics.AdjustedRandIndex;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.RunForks;
 import org.proper.pipeline.StageName;
+import org.proper.pipeline.StageSummaries;
 import org.proper.pipeline.run.RunLayout;
 
 /** The whole pipeline on a tiny synthetic data set in a real local SparkSession, with real Parquet outputs. */
@@ -125,6 +128,19 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void clusterStageReportsTheAdjustedRandIndexAgainstThePlantedGroups() {
+        List<Row> pairs = spark.read().parquet(table(baseline, RunLayout.USER_GROUPS)).select("user_id", "group_id")
+                .join(spark.read().parquet(config.getString("proper.data.input") + "/users"), "user_id")
+                .select("planted_group", "group_id").collectAsList();
+        assertEquals(40, pairs.size(), "every user has a planted and a recovered group");
+        int[] planted = pairs.stream().mapToInt(r -> r.getInt(0)).toArray();
+        int[] recovered = pairs.stream().mapToInt(r -> r.getInt(1)).toArray();
+        Object reported = StageSummaries.readAll(baseline).get("cluster").get("ari_vs_planted");
+        assertTrue(reported instanceof Number, "cluster summary has ari_vs_planted: " + reported);
+        assertEquals(AdjustedRandIndex.of(planted, recovered), ((Number) reported).doubleValue(), 1e-12);
+    }
+
+    @Test
     void rerunningWithTheSameConfigGivesTheSameAdapters() throws Exception {
         RunContext again = TinyRuns.run(spark, config, "again", TinyRuns.all());
         Map<String, float[]> want = adapterValues(baseline), got = adapterValues(again);
@@ -141,7 +157,8 @@ class PipelineEndToEndTest {
                 }
             }
         }
-        assertTrue(worst <= 1e-5, "largest adapter difference " + worst + " at " + where);
+        assertTrue(worst <= 1e-5, "largest adapter difference " + worst + " at " + where + " want "
+                + Arrays.toString(want.get(where)) + " got " + Arrays.toString(got.get(where)));
     }
 
     @Test
