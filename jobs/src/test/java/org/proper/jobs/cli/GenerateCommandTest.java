@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +28,6 @@ import org.proper.serving.UserModels;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import picocli.CommandLine;
-
 /**
  * `proper generate` on real tiny published runs (a classification and a generation task): the answer alone on stdout,
  * the composition on stderr, exit codes.
@@ -52,15 +48,8 @@ class GenerateCommandTest {
     static String genAnswer;
     static String genAnswerTwoTokens;
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        CommandLine cl = ProperCli.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeAll
@@ -112,20 +101,20 @@ class GenerateCommandTest {
 
     @Test
     void aTrainedUserGetsTheAnswerAloneOnStdoutAndItsCompositionOnStderr() {
-        Result r = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", trainedUser, prompt);
+        CliRun r = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", trainedUser, prompt);
         assertEquals(0, r.code(), r.err());
         assertEquals(expectedAnswer + System.lineSeparator(), r.out());
         assertTrue(labels.contains(expectedAnswer), expectedAnswer + " in " + labels);
         assertTrue(r.err().contains("served user " + trainedUser + ": user LoRA"), r.err());
 
-        Result byDir = run("generate", "--run", warehouse + "/runs/tiny", "--user", trainedUser, prompt);
+        CliRun byDir = run("generate", "--run", warehouse + "/runs/tiny", "--user", trainedUser, prompt);
         assertEquals(0, byDir.code(), byDir.err());
         assertEquals(r.out(), byDir.out());
     }
 
     @Test
     void labelsPrintsEveryLabelWithItsLogLikelihoodBestFirst() {
-        Result r = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", trainedUser, "--labels", prompt);
+        CliRun r = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", trainedUser, "--labels", prompt);
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().strip().split("\\R");
         assertEquals(labels.size(), lines.length, r.out());
@@ -140,13 +129,13 @@ class GenerateCommandTest {
 
     @Test
     void anUnknownUserIsServedByColdStartWithAProfileAndByThePopulationWithout() {
-        Result cold = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", "new-user", "--profile",
+        CliRun cold = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", "new-user", "--profile",
                 profile.toString(), prompt);
         assertEquals(0, cold.code(), cold.err());
         assertTrue(cold.err().contains("served user new-user: cold start"), cold.err());
         assertTrue(labels.contains(cold.out().strip()), cold.out());
 
-        Result none = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", "new-user", prompt);
+        CliRun none = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", "new-user", prompt);
         assertEquals(0, none.code(), none.err());
         assertTrue(none.err().contains("served user new-user: population"), none.err());
         assertTrue(labels.contains(none.out().strip()), none.out());
@@ -154,26 +143,26 @@ class GenerateCommandTest {
 
     @Test
     void aGenerationTaskIsDecodedGreedilyUpToMaxNewTokens() {
-        Result r = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, genPrompt);
+        CliRun r = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, genPrompt);
         assertEquals(0, r.code(), r.err());
         assertEquals(genAnswer + System.lineSeparator(), r.out());
         assertTrue(r.err().contains("served user " + genUser + ": user LoRA"), r.err());
-        Result two = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--max-new-tokens", "2", genPrompt);
+        CliRun two = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--max-new-tokens", "2", genPrompt);
         assertEquals(0, two.code(), two.err());
         assertEquals(genAnswerTwoTokens + System.lineSeparator(), two.out());
         assertTrue(genAnswerTwoTokens.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 2, genAnswerTwoTokens);
 
-        Result labelsOnGeneration = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--labels", genPrompt);
+        CliRun labelsOnGeneration = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--labels", genPrompt);
         assertEquals(2, labelsOnGeneration.code());
         assertTrue(labelsOnGeneration.err().contains("--labels") && labelsOnGeneration.err().contains("generation task"), labelsOnGeneration.err());
-        Result tooMany = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--max-new-tokens", "48", genPrompt);
+        CliRun tooMany = run("generate", "--warehouse", warehouse, "--run", "tinygen", "--user", genUser, "--max-new-tokens", "48", genPrompt);
         assertEquals(2, tooMany.code());
         assertTrue(tooMany.err().contains("--max-new-tokens") && tooMany.err().contains("1..47"), tooMany.err());
     }
 
     @Test
     void anUnknownRunIsAUsageErrorNamingTheRun() {
-        Result r = run("generate", "--warehouse", warehouse, "--run", "nosuchrun", "--user", trainedUser, prompt);
+        CliRun r = run("generate", "--warehouse", warehouse, "--run", "nosuchrun", "--user", trainedUser, prompt);
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--run") && r.err().contains("nosuchrun") && r.err().contains("not published"), r.err());
         assertEquals("", r.out());
@@ -181,13 +170,13 @@ class GenerateCommandTest {
 
     @Test
     void badOptionsAreUsageErrorsNamingTheOption() {
-        Result tokens = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", trainedUser, "--max-new-tokens", "0", prompt);
+        CliRun tokens = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", trainedUser, "--max-new-tokens", "0", prompt);
         assertEquals(2, tokens.code());
         assertTrue(tokens.err().contains("--max-new-tokens") && tokens.err().contains("0"), tokens.err());
-        Result missing = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", "new-user", "--profile", "no/such.json", prompt);
+        CliRun missing = run("generate", "--warehouse", warehouse, "--run", "tiny", "--user", "new-user", "--profile", "no/such.json", prompt);
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--profile") && missing.err().contains("no/such.json"), missing.err());
-        Result noUser = run("generate", "--warehouse", warehouse, "--run", "tiny", prompt);
+        CliRun noUser = run("generate", "--warehouse", warehouse, "--run", "tiny", prompt);
         assertEquals(2, noUser.code());
         assertTrue(noUser.err().contains("--user"), noUser.err());
     }
