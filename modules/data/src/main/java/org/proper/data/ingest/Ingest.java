@@ -28,6 +28,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.proper.data.schema.SchemaContract;
 import org.proper.data.task.TaskInference;
@@ -87,7 +88,15 @@ public final class Ingest {
         String interactionsDir = new Path(options.runDir(), "interactions").toString();
         String quarantineDir = new Path(options.runDir(), "quarantine").toString();
         spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": write interactions");
-        Dataset<Row> interactions = SchemaContract.conform("interactions", r.interactions())
+        Dataset<Row> resolved = r.interactions();
+        long afterCutoff = 0;
+        if (options.cutoffMs() != null) {
+            Column late = col("timestamp").isNotNull().and(col("timestamp").geq(lit(options.cutoffMs())));
+            spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": count interactions after the cutoff");
+            afterCutoff = resolved.filter(late).count();
+            resolved = resolved.filter(functions.not(late));
+        }
+        Dataset<Row> interactions = SchemaContract.conform("interactions", resolved)
                 .repartition(col("user_id"))
                 .sortWithinPartitions("user_id", "split", "source", "position");
         long t0 = System.nanoTime();
@@ -121,9 +130,9 @@ public final class Ingest {
         quarantine.unpersist();
         long merged = r.merged().count();
         long candidates = units.filter(col("kind").notEqual(Unit.GOLD)).count() + quarantinedGolds;
-        IngestResult result = new IngestResult(candidates, totals.getLong(0), bySplit, byReason, merged,
+        IngestResult result = new IngestResult(candidates, totals.getLong(0), bySplit, byReason, merged, afterCutoff,
                 totals.getLong(1), totals.getLong(2), r.mapping());
-        if (result.candidates() != result.accepted() + result.quarantined() + result.merged()) {
+        if (result.candidates() != result.accepted() + result.quarantined() + result.merged() + result.afterCutoff()) {
             throw new IllegalStateException("Ingest lost records: " + result.summary());
         }
         System.out.println(result.summary() + String.format(" (write interactions %.1f s, quarantine %.1f s, count %.1f s)",
