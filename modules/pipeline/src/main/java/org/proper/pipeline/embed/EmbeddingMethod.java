@@ -22,4 +22,19 @@ public interface EmbeddingMethod extends Serializable {
      *         of length {@code options.dim()}; it need not be normalised ({@link UserEmbedder} L2-normalises)
      */
     Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options);
+
+    /** Whether this method saves its fitted model ({@link #embedAndSave}) and embeds with it later ({@link #transform}). */
+    default boolean reusable() {
+        return false;
+    }
+
+    /** As {@link #embed}, also saving the fitted model (MLlib persistence) under {@code modelDir}. */
+    default Dataset<Row> embedAndSave(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        throw new UnsupportedOperationException("Cannot save the model of embedding method " + name());
+    }
+
+    /** Embeds {@code texts}' users with the model {@link #embedAndSave} saved under {@code modelDir}, fitting nothing. */
+    default Dataset<Row> transform(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        throw new UnsupportedOperationException("Cannot embed with a saved model: method " + name() + " saves none");
+    }
 }

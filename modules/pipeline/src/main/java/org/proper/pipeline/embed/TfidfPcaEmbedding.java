@@ -27,18 +27,56 @@ public final class TfidfPcaEmbedding implements EmbeddingMethod {
 
     @Override
     public Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options) {
+        return fit(texts, options, null);
+    }
+
+    @Override
+    public boolean reusable() {
+        return true;
+    }
+
+    /** Saves the IDF and PCA models as {@code modelDir/idf} and {@code modelDir/pca} (the hashing has no state). */
+    @Override
+    public Dataset<Row> embedAndSave(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        return fit(texts, options, modelDir);
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        IDFModel idf = IDFModel.load(modelDir + "/idf");
+        PCAModel pca = PCAModel.load(modelDir + "/pca");
+        return pca.transform(idf.transform(termFrequencies(texts, options))).select("user_id", "embedding");
+    }
+
+    private static Dataset<Row> termFrequencies(Dataset<Row> texts, EmbedOptions options) {
         Dataset<Row> bags = Tokens.add(texts).groupBy("user_id").agg(flatten(collect_list(col("tokens"))).as("tokens"));
-        Dataset<Row> tf = new HashingTF().setInputCol("tokens").setOutputCol("tf").setNumFeatures(options.numFeatures())
+        return new HashingTF().setInputCol("tokens").setOutputCol("tf").setNumFeatures(options.numFeatures())
                 .transform(bags);
+    }
+
+    private static Dataset<Row> fit(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        Dataset<Row> tf = termFrequencies(texts, options);
         tf.persist();
         try {
             IDFModel idf = new IDF().setInputCol("tf").setOutputCol("tfidf").fit(tf);
             Dataset<Row> tfidf = idf.transform(tf);
             PCAModel pca = new PCA().setInputCol("tfidf").setOutputCol("embedding").setK(options.dim()).fit(tfidf);
+            if (modelDir != null) {
+                save(idf, modelDir + "/idf");
+                save(pca, modelDir + "/pca");
+            }
             return pca.transform(tfidf).select("user_id", "embedding");
         } finally {
             // cached for the two fits (IDF, PCA) only; the caller's write recomputes it once
             tf.unpersist();
+        }
+    }
+
+    static void save(org.apache.spark.ml.util.MLWritable model, String path) {
+        try {
+            model.write().overwrite().save(path);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot save embedding model to " + path + ": " + e.getMessage(), e);
         }
     }
 }

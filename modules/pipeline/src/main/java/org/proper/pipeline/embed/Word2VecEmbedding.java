@@ -25,9 +25,34 @@ public final class Word2VecEmbedding implements EmbeddingMethod {
 
     @Override
     public Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options) {
+        return fit(texts, options, null);
+    }
+
+    @Override
+    public boolean reusable() {
+        return true;
+    }
+
+    /** Saves the Word2Vec model (vocabulary and vectors) as {@code modelDir/word2vec}. */
+    @Override
+    public Dataset<Row> embedAndSave(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        return fit(texts, options, modelDir);
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        return userVectors(texts, Tokens.add(texts).select("user_id", "tokens"), Word2VecModel.load(modelDir + "/word2vec"));
+    }
+
+    private static Dataset<Row> fit(Dataset<Row> texts, EmbedOptions options, String modelDir) {
         Dataset<Row> sentences = Tokens.add(texts).select("user_id", "tokens");
         Word2VecModel model = new Word2Vec().setInputCol("tokens").setVectorSize(options.dim())
                 .setMinCount(options.minCount()).setMaxIter(options.maxIter()).setSeed(options.seed()).fit(sentences);
+        if (modelDir != null) TfidfPcaEmbedding.save(model, modelDir + "/word2vec");
+        return userVectors(texts, sentences, model);
+    }
+
+    private static Dataset<Row> userVectors(Dataset<Row> texts, Dataset<Row> sentences, Word2VecModel model) {
         Dataset<Row> vectors = model.getVectors(); // (word, vector), vocabulary-sized
         Dataset<Row> tokens = sentences.select(col("user_id"), explode(col("tokens")).as("word"));
         Dataset<Row> known = tokens.join(broadcast(vectors), "word")
