@@ -73,7 +73,8 @@ public final class Ingest {
             jsc.setJobDescription("ingest " + mapping.task() + ": parse " + options.format() + " logs");
             units = spark.createDataFrame(logUnits(spark, jsc, options, mapping), Unit.SCHEMA);
             units = units.persist(StorageLevel.MEMORY_AND_DISK());
-            resolved = Resolver.logs(units, mapping);
+            // before the time split: a user's latest row up to the cutoff is its test query
+            resolved = Resolver.logs(options.cutoffMs() == null ? units : units.filter(functions.not(lateLog(options))), mapping);
         }
         try {
             return write(spark, options, resolved, units);
@@ -91,10 +92,14 @@ public final class Ingest {
         Dataset<Row> resolved = r.interactions();
         long afterCutoff = 0;
         if (options.cutoffMs() != null) {
-            Column late = col("timestamp").isNotNull().and(col("timestamp").geq(lit(options.cutoffMs())));
             spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": count interactions after the cutoff");
-            afterCutoff = resolved.filter(late).count();
-            resolved = resolved.filter(functions.not(late));
+            if (options.format() == InputFormat.LAMP) {     // explicit splits: drop resolved rows
+                Column late = col("timestamp").isNotNull().and(col("timestamp").geq(lit(options.cutoffMs())));
+                afterCutoff = resolved.filter(late).count();
+                resolved = resolved.filter(functions.not(late));
+            } else {                                        // logs: left out before resolving (see run)
+                afterCutoff = units.filter(lateLog(options)).count();
+            }
         }
         Dataset<Row> interactions = SchemaContract.conform("interactions", resolved)
                 .repartition(col("user_id"))
@@ -138,6 +143,12 @@ public final class Ingest {
         System.out.println(result.summary() + String.format(" (write interactions %.1f s, quarantine %.1f s, count %.1f s)",
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9));
         return result;
+    }
+
+    /** A log row whose timestamp is at or after the cutoff: it belongs to a later run. */
+    private static Column lateLog(IngestOptions options) {
+        return col("kind").equalTo(Unit.LOG).and(col("timestamp").isNotNull())
+                .and(col("timestamp").geq(lit(options.cutoffMs())));
     }
 
     // ---- task mapping -------------------------------------------------------------------------------------------
