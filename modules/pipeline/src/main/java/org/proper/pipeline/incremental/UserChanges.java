@@ -18,11 +18,12 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.proper.data.schema.SchemaContract;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.run.RunLayout;
 
 /**
- * Which users changed since the parent run: the {@code user_changes} table (user_id, change) with change one of
+ * Which users changed since the parent run: the {@code user_changes} table (data-schemas/user_changes.avsc) (user_id, change) with change one of
  * {@value #UNCHANGED}, {@value #CHANGED}, {@value #NEW}, for every user of this run ({@value #REMOVED} users, in the
  * parent only, are counted, not written).
  *
@@ -68,8 +69,8 @@ public final class UserChanges {
                                 .otherwise(lit(CHANGED)).as("change"))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            joined.filter(col("change").notEqual(REMOVED)).repartition(col("user_id")).sortWithinPartitions("user_id")
-                    .write().mode("overwrite").parquet(ctx.layout().tableUri(TABLE));
+            SchemaContract.conform(TABLE, joined.filter(col("change").notEqual(REMOVED)))
+                    .repartition(col("user_id")).sortWithinPartitions("user_id").write().mode("overwrite").parquet(ctx.layout().tableUri(TABLE));
             Map<String, Long> counts = new TreeMap<>(Map.of(UNCHANGED, 0L, CHANGED, 0L, NEW, 0L, REMOVED, 0L));
             for (Row r : joined.groupBy("change").count().collectAsList()) counts.put(r.getString(0), r.getLong(1));
             return counts;
