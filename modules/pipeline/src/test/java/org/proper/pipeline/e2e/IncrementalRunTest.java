@@ -167,6 +167,28 @@ class IncrementalRunTest {
                     artifact);
         }
 
+        // a user whose new items are all another planted group's moves away from its group: with drift-threshold 0
+        // the next night re-clusters and retrains groups, router and every user (the population is kept)
+        Map<String, Integer> planted = new TreeMap<>();
+        for (Row r : spark.read().parquet(data.resolve("users").toString()).collectAsList()) {
+            planted.put(r.getString(0), r.getInt(1));
+        }
+        String mover = withAdapter.stream().filter(u -> !warm.contains(u) && !u.equals(late)).findFirst().orElseThrow();
+        String donor = trainRows.entrySet().stream().filter(e -> !planted.get(e.getKey()).equals(planted.get(mover)))
+                .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        LocalDate night3 = NIGHT2.plusDays(1);
+        copyProfile(data, donor, mover, night3.toString());
+        RunContext third = night(config.with(Map.of("proper.incremental.drift-threshold", "0")), night3,
+                List.of(StageName.INGEST, StageName.EMBED, StageName.CLUSTER));
+        IncrementalPlan drifted = IncrementalPlan.load(third);
+        assertEquals(NIGHT2.toString(), drifted.parentRunId());
+        assertFalse(drifted.population().retrained(), drifted.toString());
+        assertTrue(drifted.groups().retrained() && drifted.groups().reason().startsWith("drift"), drifted.toString());
+        assertTrue(drifted.drift() > 0, drifted.toString());
+        assertFalse(drifted.usersIncremental());
+        assertTrue(drifted.usersReason().startsWith("groups retrained"), drifted.usersReason());
+        assertEquals(40, spark.read().parquet(third.layout().tableUri(RunLayout.USER_GROUPS)).count());
+
         // a week after the groups were trained (night 1; night 2 reused them), the cadence makes the next night a
         // full refresh (decided from the parent's manifest alone)
         LocalDate week = NIGHT1.plusDays(7);
@@ -178,38 +200,68 @@ class IncrementalRunTest {
         assertTrue(dayBefore.usersIncremental(), dayBefore.toString());
     }
 
-    /** Appends a copy of each user's first profile item (new id, the given date) to its dev and test questions. */
-    private static void addProfileItems(Path data, Map<String, String> dateByUser) throws IOException {
-        int rewritten = 0;
-        for (String dir : List.of("dev_questions.jsonl", "test_questions.jsonl")) {
+    /** Appends copies (new ids, the given date) of every profile item of donor's dev question to mover's questions. */
+    private static void copyProfile(Path data, String donor, String mover, String date) throws IOException {
+        List<ObjectNode> items = new ArrayList<>();
+        editQuestions(data, List.of("dev_questions.jsonl"), q -> {
+            if (q.get("user_id").asText().equals(donor)) q.get("profile").forEach(i -> items.add(i.deepCopy()));
+            return false;
+        });
+        assertFalse(items.isEmpty(), "donor " + donor + " has profile items");
+        int changed = editQuestions(data, List.of("dev_questions.jsonl", "test_questions.jsonl"), q -> {
+            if (!q.get("user_id").asText().equals(mover)) return false;
+            for (int k = 0; k < items.size(); k++) {
+                ObjectNode item = items.get(k).deepCopy();
+                item.put("id", mover + "-from-" + donor + "-" + k);
+                item.put("date", date);
+                ((ArrayNode) q.get("profile")).add(item);
+            }
+            return true;
+        });
+        assertEquals(2, changed, "the mover's dev and test questions");
+    }
+
+    /** Applies {@code edit} to every question of the given files (rewritten); returns how many it changed. */
+    private static int editQuestions(Path data, List<String> dirs, java.util.function.Predicate<ObjectNode> edit)
+            throws IOException {
+        int changed = 0;
+        for (String dir : dirs) {
             List<Path> parts;
             try (Stream<Path> files = Files.list(data.resolve(dir))) {
-                parts = files.toList();
+                parts = files.filter(f -> f.getFileName().toString().startsWith("part-")).toList();
             }
             for (Path part : parts) {
-                String name = part.getFileName().toString();
-                if (name.endsWith(".crc")) {
-                    Files.delete(part);                          // the rewritten parts no longer match their checksums
-                    continue;
-                }
-                if (!name.startsWith("part-")) continue;
                 List<String> out = new ArrayList<>();
+                boolean any = false;
                 for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
                     ObjectNode q = (ObjectNode) JSON.readTree(line);
-                    String user = q.get("user_id").asText();
-                    if (dateByUser.containsKey(user)) {
-                        ArrayNode profile = (ArrayNode) q.get("profile");
-                        ObjectNode item = profile.get(0).deepCopy();
-                        item.put("id", user + "-nightly-" + dateByUser.get(user));
-                        item.put("date", dateByUser.get(user));
-                        profile.add(item);
-                        rewritten++;
+                    if (edit.test(q)) {
+                        changed++;
+                        any = true;
                     }
                     out.add(JSON.writeValueAsString(q));
                 }
-                Files.write(part, out, StandardCharsets.UTF_8);
+                if (any) {
+                    Files.write(part, out, StandardCharsets.UTF_8);
+                    Files.deleteIfExists(part.resolveSibling("." + part.getFileName() + ".crc")); // stale checksum
+                }
             }
         }
+        return changed;
+    }
+
+    /** Appends a copy of each user's first profile item (new id, the given date) to its dev and test questions. */
+    private static void addProfileItems(Path data, Map<String, String> dateByUser) throws IOException {
+        int rewritten = editQuestions(data, List.of("dev_questions.jsonl", "test_questions.jsonl"), q -> {
+            String user = q.get("user_id").asText();
+            if (!dateByUser.containsKey(user)) return false;
+            ArrayNode profile = (ArrayNode) q.get("profile");
+            ObjectNode item = profile.get(0).deepCopy();
+            item.put("id", user + "-nightly-" + dateByUser.get(user));
+            item.put("date", dateByUser.get(user));
+            profile.add(item);
+            return true;
+        });
         assertEquals(2 * dateByUser.size(), rewritten, "each user's dev and test question got the item");
     }
 
