@@ -67,8 +67,9 @@ public final class UserStage implements Stage {
             NO_PARENT_ADAPTER = "no_parent_adapter";
 
     /**
-     * One user's work: {@code kind} {@value #KEPT} copies {@code parentRecords} (the parent's adapter rows) unchanged;
-     * {@value #CHANGED} continues training from them; every other kind trains a fresh adapter.
+     * One user's work: {@code kind} {@value #KEPT} copies {@code parentRecords} (the parent's adapter rows) unchanged
+     * (its {@code data} is null: a kept user's examples are not even read); {@value #CHANGED} continues training from
+     * them; every other kind trains a fresh adapter.
      */
     record UserJob(UserData data, String kind, List<TensorRecord> parentRecords) implements java.io.Serializable {
         boolean kept() {
@@ -91,7 +92,9 @@ public final class UserStage implements Stage {
         TrainOptions o = s.userTrainOptions();
 
         int partitions = Math.max(1, jsc.defaultParallelism());
-        JavaPairRDD<String, UserData> users = TrainingData.examplesWithGroups(ctx, s.encoder())
+        // an incremental night reads and encodes the training rows of new and changed users only
+        JavaPairRDD<String, UserData> users = TrainingData.examplesWithGroups(ctx, s.encoder(),
+                        plan.usersIncremental() ? UserChanges.newOrChanged(ctx) : null)
                 .mapToPair(t -> new Tuple2<>(t._2().example().userId(), new Tuple2<>(t._1(), t._2())))
                 .groupByKey(new HashPartitioner(partitions))
                 .mapValues(UserStage::userData)
@@ -178,9 +181,10 @@ public final class UserStage implements Stage {
     }
 
     /**
-     * Incremental run: every eligible user joined (on the executors) with its change since the parent and the
-     * parent's adapter rows. Unchanged users with a parent adapter are kept, changed users with one continue from it,
-     * the others are trained from scratch.
+     * Incremental run, joined on the executors: new and changed eligible users ({@code users}) with their change and
+     * the parent's adapter rows (changed users with one continue from it, the others start fresh), plus every
+     * unchanged user with an adapter in the parent, kept as it is. Unchanged users' eligibility is the parent's: their
+     * training rows and the model-shaping configuration are the same ({@code Planner} refreshes otherwise).
      */
     private static JavaPairRDD<String, UserJob> incrementalJobs(RunContext ctx, IncrementalPlan plan,
                                                                 JavaPairRDD<String, UserData> users, int partitions) {
@@ -188,19 +192,23 @@ public final class UserStage implements Stage {
                 .mapToPair(r -> new Tuple2<>(r.getString(0), r.getString(1)));
         JavaPairRDD<String, Iterable<TensorRecord>> parentAdapters = ParentArtifacts.of(ctx, plan)
                 .adapters(AdapterRecords.USER).mapToPair(r -> new Tuple2<>(r.ownerId(), r)).groupByKey(partitions);
-        return users.leftOuterJoin(change, partitions).leftOuterJoin(parentAdapters, partitions).mapValues(t -> {
-            UserData u = t._1()._1();
-            String c = t._1()._2().orElse(UserChanges.NEW);
-            List<TensorRecord> previous = null;
-            if (t._2().isPresent()) {
-                previous = new ArrayList<>();
-                for (TensorRecord r : t._2().get()) previous.add(r);
-            }
-            String kind = UserChanges.NEW.equals(c) ? NEW
-                    : previous == null ? NO_PARENT_ADAPTER
-                    : UserChanges.UNCHANGED.equals(c) ? KEPT : CHANGED;
-            return new UserJob(u, kind, NEW.equals(kind) || NO_PARENT_ADAPTER.equals(kind) ? null : previous);
-        });
+        JavaPairRDD<String, UserJob> trained = users.leftOuterJoin(change, partitions).leftOuterJoin(parentAdapters, partitions)
+                .mapValues(t -> {
+                    String c = t._1()._2().orElse(UserChanges.NEW);
+                    boolean warm = UserChanges.CHANGED.equals(c) && t._2().isPresent();
+                    String kind = UserChanges.NEW.equals(c) ? NEW : warm ? CHANGED : NO_PARENT_ADAPTER;
+                    return new UserJob(t._1()._1(), kind, warm ? records(t._2().get()) : null);
+                });
+        JavaPairRDD<String, UserJob> kept = parentAdapters
+                .join(change.filter(c -> UserChanges.UNCHANGED.equals(c._2())), partitions)
+                .mapValues(t -> new UserJob(null, KEPT, records(t._1())));
+        return trained.union(kept);
+    }
+
+    private static List<TensorRecord> records(Iterable<TensorRecord> it) {
+        List<TensorRecord> out = new ArrayList<>();
+        it.forEach(out::add);
+        return out;
     }
 
     private static UserData userData(Iterable<Tuple2<String, Row3>> rows) {
