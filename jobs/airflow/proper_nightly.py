@@ -4,10 +4,12 @@ ingest -> embed -> cluster -> train-population -> train-groups -> train-users ->
 
 Every task runs the shaded application jar (``mvn -pl jobs package`` builds
 ``jobs/target/proper-jobs-<version>-spark.jar``) with ``org.proper.jobs.cli.ProperCli <stage> --run-date {{ ds }}
---config <file>``. A stage that already completed for a run id is skipped by the CLI (pass ``--force`` by hand to
-redo one), so retries and clears are idempotent. ``--run-date`` selects the interactions up to that date; the run id
-defaults to the run date, and each nightly run records its parent run (the previous date's), so the DAG runs one
-date at a time (``max_active_runs=1``, ``depends_on_past=True``).
+--parent-run latest --config <file>``. A stage that already completed for a run id is skipped by the CLI (pass ``--force`` by hand to
+redo one), so retries and clears are idempotent. ``--run-date`` selects the interactions up to that date
+(``proper.data.until-run-date``, set in conf/cluster.conf); the run id defaults to the run date; ``--parent-run latest``
+makes each run build on the newest published run before it (the previous night's) and record it as its parent: only
+users with new interactions are retrained, the group level on its cadence or on drift. So the DAG runs one date at a
+time (``max_active_runs=1``, ``depends_on_past=True``).
 
 Airflow Variables (all optional; defaults in brackets) - read through Jinja at run time, not at parse time:
   proper_jar                   [/opt/proper/lib/proper-jobs-spark.jar]  the shaded jar
@@ -41,6 +43,9 @@ JAVA_CLASS = "org.proper.jobs.cli.ProperCli"
 APPLICATION_JAR = "{{ var.value.get('proper_jar', '/opt/proper/lib/proper-jobs-spark.jar') }}"
 CONFIG_FILE = "{{ var.value.get('proper_config', '/opt/proper/conf/cluster.conf') }}"
 RUN_DATE = "{{ ds }}"
+# Nightly incremental runs (docs/PRODUCTION.md): each run builds on the newest published run before its date; users
+# without new interactions keep their adapters. The first run (no earlier run) is a full run.
+PARENT_RUN = "latest"
 
 # Spark settings DL4J needs (docs/PRODUCTION.md): executor off-heap for ND4J arrays, one native thread per task slot.
 SPARK_CONF = {
@@ -85,7 +90,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-ingest-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["ingest", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["ingest", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
     embed = SparkSubmitOperator(
         task_id="embed",
@@ -94,7 +99,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-embed-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["embed", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["embed", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
     cluster = SparkSubmitOperator(
         task_id="cluster",
@@ -103,7 +108,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-cluster-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["cluster", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["cluster", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
     train_population = SparkSubmitOperator(
         task_id="train-population",
@@ -112,7 +117,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-train-population-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["train-population", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["train-population", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
     train_groups = SparkSubmitOperator(
         task_id="train-groups",
@@ -121,7 +126,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-train-groups-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["train-groups", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["train-groups", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
     train_users = SparkSubmitOperator(
         task_id="train-users",
@@ -130,7 +135,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-train-users-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["train-users", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["train-users", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
     evaluate = SparkSubmitOperator(
         task_id="evaluate",
@@ -139,7 +144,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-evaluate-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["evaluate", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["evaluate", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
     publish = SparkSubmitOperator(
         task_id="publish",
@@ -148,7 +153,7 @@ with DAG(
         java_class=JAVA_CLASS,
         name="proper-publish-{{ ds }}",
         conf=SPARK_CONF,
-        application_args=["publish", "--run-date", RUN_DATE, "--config", CONFIG_FILE],
+        application_args=["publish", "--run-date", RUN_DATE, "--parent-run", PARENT_RUN, "--config", CONFIG_FILE],
     )
 
     ingest >> embed >> cluster >> train_population >> train_groups >> train_users >> evaluate >> publish

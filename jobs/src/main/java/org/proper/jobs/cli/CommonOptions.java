@@ -35,12 +35,20 @@ public final class CommonOptions {
             description = "Logical date of a nightly run: interactions up to this date are used. Default: today.")
     String runDate;
 
+    @Option(names = "--parent-run", paramLabel = "RUN_ID|latest",
+            description = "Nightly incremental run: build on this published run (or the newest one before the run date: "
+                    + "'latest'); users without new interactions keep its adapters. Same as "
+                    + "-Dproper.incremental.parent-run=RUN_ID. Default: none (a full run).")
+    String parentRun;
+
     @Option(names = "--dry-run",
             description = "Parse and validate the arguments and the configuration, print the plan, run nothing.")
     boolean dryRun;
 
     ProperConfig loadConfig() {
-        return ProperConfig.load(config, overrides);
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        if (parentRun != null) all.put("proper.incremental.parent-run", parentRun);
+        return ProperConfig.load(config, all);
     }
 
     LocalDate runDate() {

@@ -111,7 +111,7 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--profile': " + e.getMessage());
             }
-            coldStart = embedProfile(store, conf, texts);
+            coldStart = embedProfile(models, conf, texts);
             if (verbose) err.println("proper: embedded " + texts.size() + " profile texts of " + user);
         }
         UserModel m = models.forUser(user, coldStart);
@@ -159,13 +159,13 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** Embeds the profile with the run's saved embedding model in a local SparkSession (reused if one is running). */
-    private static float[] embedProfile(AdapterStore store, Configuration conf, List<String> texts) {
+    private static float[] embedProfile(UserModels models, Configuration conf, List<String> texts) {
         boolean mine = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSession.builder().appName("proper generate: embedding a profile").master("local[1]")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
         try {
-            return ProfileEmbedder.load(spark, store.layout(), conf).embed(texts);
+            return ProfileEmbedder.load(spark, models.store().layout(), models.config(), conf).embed(texts);
         } finally {
             if (mine) spark.stop();
         }

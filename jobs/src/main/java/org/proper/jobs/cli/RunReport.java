@@ -25,6 +25,12 @@ final class RunReport {
                 out.printf("  %-22s %.4f%n", e.getKey(), ((Number) e.getValue()).doubleValue());
             }
         }
+        Map<String, Object> users = stages.get("train-users");
+        Map<String, Object> embed = stages.get("embed");
+        if (embed != null && embed.get("parent_run") != null && users != null && users.get("retrained") instanceof Map<?, ?> r) {
+            out.printf("%n  parent run %s: %s user adapters retrained, %s kept (%s)%n", embed.get("parent_run"),
+                    r.get("retrained"), r.get("kept"), r.get("reason"));
+        }
         out.println();
         out.println("  outputs:   " + root + "/  (tables: interactions, quarantine, user_embeddings, user_groups, adapters, metrics)");
         out.println("  report:    " + root + "/report.html   comparison: " + root + "/report.md");

@@ -23,6 +23,9 @@ final class StageRunner {
         out.printf("  stages: %s%n", stages.stream().map(StageName::cliName).toList());
         out.printf("  input: %s (%s), config sha256 %s%n", config.getString("proper.data.input"),
                 config.getString("proper.data.format"), config.sha256());
+        String parent = config.getString("proper.incremental.parent-run");
+        out.printf("  parent run: %s%s%n", parent.isEmpty() ? "none (a full run)" : parent,
+                config.getBoolean("proper.data.until-run-date") ? ", interactions up to " + runDate : "");
     }
 
     /** @return the summaries of every completed stage of the run (also those completed by earlier invocations) */

@@ -58,11 +58,11 @@ class NightlyDagTest {
   }
 
   @Test
-  void everyTaskRunsItsStageForTheRunDateWithTheConfiguredFile() {
+  void everyTaskRunsItsStageForTheRunDateOnTheLatestParentWithTheConfiguredFile() {
     for (NightlyDag.Task task : dag.tasks) {
       assertEquals(CLI_CLASS, task.javaClass(), task.taskId());
-      assertEquals(List.of(task.taskId(), "--run-date", DS, "--config", config.toString()), task.applicationArgs(),
-          task.taskId());
+      assertEquals(List.of(task.taskId(), "--run-date", DS, "--parent-run", "latest", "--config", config.toString()),
+          task.applicationArgs(), task.taskId());
       assertTrue(task.application().endsWith(".jar"), task.taskId() + ": application " + task.application());
     }
   }

@@ -33,6 +33,17 @@ class ProperCliTest {
     }
 
     @Test
+    void parentRunIsPassedToTheConfigurationAndValidated() {
+        CliRun r = run("train-users", "--config", "../conf/cluster.conf", "--run-date", "2026-11-25", "--parent-run", "latest",
+                "--dry-run");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("parent run: latest, interactions up to 2026-11-25"), r.out());
+        CliRun bad = run("embed", "--dry-run", "--parent-run", "no/such/run");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("proper.incremental.parent-run"), bad.err());
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         CliRun r = run("run", "--no-such-option");
         assertEquals(2, r.code());

@@ -82,6 +82,13 @@ final class ConfigRules {
         intRange("proper.cluster.k-max", 2, 100_000);
         doubleRange("proper.cluster.soft-temperature", 1e-9, 1e9);
         intRange("proper.eval.max-new-tokens", 1, 100_000);
+        intRange("proper.incremental.groups-cadence-days", 0, 100_000);
+        doubleRange("proper.incremental.drift-threshold", 0, 1);
+        RULES.put("proper.incremental.parent-run", (c, p) -> {
+            String v = c.getString(p);
+            return v.isEmpty() || v.matches("[A-Za-z0-9._-]{1,128}") ? null
+                    : "\"\" (no parent), \"latest\" or a run id (1-128 letters, digits, '.', '_', '-')";
+        });
         RULES.put("proper.lora.targets", (c, p) -> {
             List<String> allowed = List.of("ffn", "attn-q", "attn-v");
             List<String> v = c.getStringList(p);

@@ -228,7 +228,7 @@ class UserModelsTest {
 
     @Test
     void theSavedEmbeddingModelEmbedsAProfileAsTheEmbedStageDid() {
-        ProfileEmbedder embedder = ProfileEmbedder.load(spark, run.layout(), CONF);
+        ProfileEmbedder embedder = ProfileEmbedder.load(spark, run.layout(), models.config(), CONF);
         for (String u : List.of(trained.get(0), belowMinHistory.get(0))) {
             List<String> texts = new ArrayList<>();
             for (Row r : spark.read().parquet(run.layout().tableUri(RunLayout.INTERACTIONS))
@@ -249,8 +249,8 @@ class UserModelsTest {
     @Test
     void aRunWithoutAnEmbeddingModelIsNamedWhenAProfileIsEmbedded() {
         RunLayout other = RunLayout.of(run.layout().warehouse(), "no-embedder");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProfileEmbedder.load(spark, other, CONF));
-        assertTrue(e.getMessage().contains("run no-embedder") && e.getMessage().contains("model/embedder"), e.getMessage());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProfileEmbedder.load(spark, other, models.config(), CONF));
+        assertTrue(e.getMessage().contains("run no-embedder") && e.getMessage().contains("model/embedding"), e.getMessage());
     }
 
     @Test

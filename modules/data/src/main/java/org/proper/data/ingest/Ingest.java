@@ -28,6 +28,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.proper.data.schema.SchemaContract;
 import org.proper.data.task.TaskInference;
@@ -72,7 +73,8 @@ public final class Ingest {
             jsc.setJobDescription("ingest " + mapping.task() + ": parse " + options.format() + " logs");
             units = spark.createDataFrame(logUnits(spark, jsc, options, mapping), Unit.SCHEMA);
             units = units.persist(StorageLevel.MEMORY_AND_DISK());
-            resolved = Resolver.logs(units, mapping);
+            // before the time split: a user's latest row up to the cutoff is its test query
+            resolved = Resolver.logs(options.cutoffMs() == null ? units : units.filter(functions.not(lateLog(options))), mapping);
         }
         try {
             return write(spark, options, resolved, units);
@@ -87,7 +89,19 @@ public final class Ingest {
         String interactionsDir = new Path(options.runDir(), "interactions").toString();
         String quarantineDir = new Path(options.runDir(), "quarantine").toString();
         spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": write interactions");
-        Dataset<Row> interactions = SchemaContract.conform("interactions", r.interactions())
+        Dataset<Row> resolved = r.interactions();
+        long afterCutoff = 0;
+        if (options.cutoffMs() != null) {
+            spark.sparkContext().setJobDescription("ingest " + r.mapping().task() + ": count interactions after the cutoff");
+            if (options.format() == InputFormat.LAMP) {     // explicit splits: drop resolved rows
+                Column late = col("timestamp").isNotNull().and(col("timestamp").geq(lit(options.cutoffMs())));
+                afterCutoff = resolved.filter(late).count();
+                resolved = resolved.filter(functions.not(late));
+            } else {                                        // logs: left out before resolving (see run)
+                afterCutoff = units.filter(lateLog(options)).count();
+            }
+        }
+        Dataset<Row> interactions = SchemaContract.conform("interactions", resolved)
                 .repartition(col("user_id"))
                 .sortWithinPartitions("user_id", "split", "source", "position");
         long t0 = System.nanoTime();
@@ -121,14 +135,20 @@ public final class Ingest {
         quarantine.unpersist();
         long merged = r.merged().count();
         long candidates = units.filter(col("kind").notEqual(Unit.GOLD)).count() + quarantinedGolds;
-        IngestResult result = new IngestResult(candidates, totals.getLong(0), bySplit, byReason, merged,
+        IngestResult result = new IngestResult(candidates, totals.getLong(0), bySplit, byReason, merged, afterCutoff,
                 totals.getLong(1), totals.getLong(2), r.mapping());
-        if (result.candidates() != result.accepted() + result.quarantined() + result.merged()) {
+        if (result.candidates() != result.accepted() + result.quarantined() + result.merged() + result.afterCutoff()) {
             throw new IllegalStateException("Ingest lost records: " + result.summary());
         }
         System.out.println(result.summary() + String.format(" (write interactions %.1f s, quarantine %.1f s, count %.1f s)",
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9));
         return result;
+    }
+
+    /** A log row whose timestamp is at or after the cutoff: it belongs to a later run. */
+    private static Column lateLog(IngestOptions options) {
+        return col("kind").equalTo(Unit.LOG).and(col("timestamp").isNotNull())
+                .and(col("timestamp").geq(lit(options.cutoffMs())));
     }
 
     // ---- task mapping -------------------------------------------------------------------------------------------

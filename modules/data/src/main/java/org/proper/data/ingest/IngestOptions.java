@@ -13,9 +13,11 @@ import org.proper.data.task.TaskMapping;
  * @param mapping        explicit task mapping overriding the predefined or inferred one; may be null
  * @param maxTextChars   a field longer than this is quarantined as text_too_long
  * @param inferenceSample how many golds/profile items to sample when a mapping must be inferred
+ * @param cutoffMs       if not null, interactions whose timestamp (epoch ms) is at or after this instant are left out
+ *                       (not quarantined: they belong to a later run); rows without a timestamp are always kept
  */
 public record IngestOptions(String input, InputFormat format, String runDir, String task, TaskMapping mapping,
-                            int maxTextChars, int inferenceSample) {
+                            int maxTextChars, int inferenceSample, Long cutoffMs) {
 
     public static final int DEFAULT_MAX_TEXT_CHARS = 20_000;
     public static final int DEFAULT_INFERENCE_SAMPLE = 500;
@@ -45,16 +47,27 @@ public record IngestOptions(String input, InputFormat format, String runDir, Str
         }
     }
 
+    /** Without a time cutoff. */
+    public IngestOptions(String input, InputFormat format, String runDir, String task, TaskMapping mapping,
+                         int maxTextChars, int inferenceSample) {
+        this(input, format, runDir, task, mapping, maxTextChars, inferenceSample, null);
+    }
+
     /** LaMP directory with defaults. */
     public static IngestOptions lamp(String dir, String runDir) {
         return new IngestOptions(dir, InputFormat.LAMP, runDir, null, null, DEFAULT_MAX_TEXT_CHARS, DEFAULT_INFERENCE_SAMPLE);
     }
 
     public IngestOptions withMapping(TaskMapping m) {
-        return new IngestOptions(input, format, runDir, task, m, maxTextChars, inferenceSample);
+        return new IngestOptions(input, format, runDir, task, m, maxTextChars, inferenceSample, cutoffMs);
+    }
+
+    /** Leaves out interactions at or after {@code epochMs} (e.g. the start of the day after the run date, UTC). */
+    public IngestOptions withCutoff(Long epochMs) {
+        return new IngestOptions(input, format, runDir, task, mapping, maxTextChars, inferenceSample, epochMs);
     }
 
     public IngestOptions withMaxTextChars(int max) {
-        return new IngestOptions(input, format, runDir, task, mapping, max, inferenceSample);
+        return new IngestOptions(input, format, runDir, task, mapping, max, inferenceSample, cutoffMs);
     }
 }

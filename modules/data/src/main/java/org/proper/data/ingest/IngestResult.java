@@ -7,7 +7,7 @@ import org.proper.data.task.TaskMapping;
 
 /**
  * What ingest did. Every candidate (query, profile item, log row, unreadable record, gold that attached to no question)
- * ends in exactly one place: {@code candidates == accepted + quarantined() + merged}.
+ * ends in exactly one place: {@code candidates == accepted + quarantined() + merged + afterCutoff}.
  *
  * @param candidates   candidate interactions read
  * @param accepted     rows written to interactions
@@ -15,12 +15,13 @@ import org.proper.data.task.TaskMapping;
  * @param quarantinedByReason rows written to quarantine, per reason
  * @param merged       LaMP profile items that repeat one already kept for the same user (dev profile ⊂ test profile),
  *                     or that are the user's own dev/test query: kept once, not quarantined
+ * @param afterCutoff  valid interactions left out because their timestamp is at or after the cutoff (a later run's)
  * @param users        distinct users in interactions
  * @param items        distinct item ids in interactions
  * @param mapping      the task mapping used
  */
 public record IngestResult(long candidates, long accepted, Map<String, Long> rowsBySplit,
-                           Map<String, Long> quarantinedByReason, long merged, long users, long items,
+                           Map<String, Long> quarantinedByReason, long merged, long afterCutoff, long users, long items,
                            TaskMapping mapping) {
 
     public IngestResult {
@@ -42,7 +43,7 @@ public record IngestResult(long candidates, long accepted, Map<String, Long> row
 
     public String summary() {
         return "ingest " + mapping.task() + ": candidates=" + candidates + " accepted=" + accepted + " "
-                + new TreeMap<>(rowsBySplit) + " merged=" + merged + " quarantined=" + quarantined() + " "
+                + new TreeMap<>(rowsBySplit)  + " merged=" + merged + " after_cutoff=" + afterCutoff + " quarantined=" + quarantined() + " "
                 + new TreeMap<>(quarantinedByReason) + " users=" + users + " items=" + items;
     }
 }

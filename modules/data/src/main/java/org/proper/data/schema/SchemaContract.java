@@ -38,7 +38,7 @@ public final class SchemaContract {
 
     public static final String SCHEMAS_DIR_PROPERTY = "proper.schemas.dir";
     public static final List<String> TABLES =
-            List.of("interactions", "quarantine", "user_embeddings", "user_groups", "adapters", "metrics");
+            List.of("interactions", "quarantine", "user_embeddings", "user_groups", "adapters", "metrics", "user_changes");
 
     private static final Map<String, StructType> CACHE = new ConcurrentHashMap<>();
 

@@ -72,6 +72,28 @@ class LogIngestTest {
     }
 
     @Test
+    void aCutoffLeavesOutLaterRowsBeforeTheTimeSplit(@TempDir Path tmp) throws Exception {
+        Path logs = tmp.resolve("logs.jsonl");
+        Files.writeString(logs, String.join("\n", List.of(
+                line("u1", "i1", "article one", "headline one", 1_000, null),
+                line("u1", "i2", "article two", "headline two", 2_000, null),
+                line("u1", "i3", "article three", "headline three", 3_000, null),
+                line("u1", "i4", "article four", "headline four", 4_000, null),       // after the cutoff
+                line("u2", "j1", "article a", "headline a", 5_000, "train"),          // after the cutoff
+                "{\"user_id\": \"u2\", \"item_id\": \"j2\", \"input\": \"article b\", \"output\": \"headline b\", \"split\": \"train\"}"))
+                + "\n");
+        IngestResult r = Ingest.run(spark, new IngestOptions(logs.toString(), InputFormat.JSONL,
+                tmp.resolve("run").toString(), "LaMP_4", null, 1000, 100).withCutoff(3_500_000L));
+        assertEquals(6, r.candidates());
+        assertEquals(2, r.afterCutoff());
+        assertEquals(4, r.accepted());
+        Dataset<Row> rows = spark.read().parquet(tmp.resolve("run/interactions").toString());
+        assertEquals(0, rows.filter(col("item_id").isin("i4", "j1")).count());
+        assertEquals("test", rows.filter(col("item_id").equalTo("i3")).first().getAs("split"), "latest row up to the cutoff");
+        assertEquals(1, rows.filter(col("item_id").equalTo("j2")).count(), "a row without timestamp is kept");
+    }
+
+    @Test
     void csvWithQuotedNewlinesAndBrokenRows(@TempDir Path tmp) throws Exception {
         Path csv = tmp.resolve("ratings.csv");
         Files.writeString(csv, "user_id,item_id,input,output,split\n"

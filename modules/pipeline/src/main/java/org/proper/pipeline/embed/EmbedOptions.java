@@ -1,5 +1,7 @@
 package org.proper.pipeline.embed;
 
+import org.proper.common.ProperConfig;
+
 /**
  * Options of the embed stage.
  *
@@ -30,6 +32,13 @@ public record EmbedOptions(String method, int dim, int numFeatures, int minCount
         if (maxIter < 1) {
             throw new IllegalArgumentException("Cannot embed users: embed.max-iter must be >= 1, got " + maxIter);
         }
+    }
+
+    /** The embed stage's options from the configuration (proper.embed.*, seeded by proper.train.seed). */
+    public static EmbedOptions from(ProperConfig c) {
+        EmbedOptions d = of(c.getString("proper.embed.method"), c.getInt("proper.embed.dim"));
+        return new EmbedOptions(d.method(), d.dim(), c.getInt("proper.embed.num-features"), d.minCount(), d.maxIter(),
+                c.getLong("proper.train.seed"));
     }
 
     /** Defaults: 1024 hashing buckets, min count 2, one Word2Vec iteration, seed 42. */

@@ -23,13 +23,18 @@ public interface EmbeddingMethod extends Serializable {
      */
     Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options);
 
-    /**
-     * Like {@link #embed(Dataset, EmbedOptions)}, and, when {@code modelDir} is not null and the method can embed a user
-     * who was not in the fit, saves the fitted model there as a Spark ML {@code PipelineModel} that maps a column
-     * "tokens" (one row per user: all its tokens, see {@link ProfileEmbedder}) to a column "embedding". Methods that
-     * cannot (the default) save nothing, and serving then has no way to embed a new user's profile.
-     */
-    default Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options, String modelDir) {
-        return embed(texts, options);
+    /** Whether this method saves its fitted model ({@link #embedAndSave}) and embeds with it later ({@link #transform}). */
+    default boolean reusable() {
+        return false;
+    }
+
+    /** As {@link #embed}, also saving the fitted model (MLlib persistence) under {@code modelDir}. */
+    default Dataset<Row> embedAndSave(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        throw new UnsupportedOperationException("Cannot save the model of embedding method " + name());
+    }
+
+    /** Embeds {@code texts}' users with the model {@link #embedAndSave} saved under {@code modelDir}, fitting nothing. */
+    default Dataset<Row> transform(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        throw new UnsupportedOperationException("Cannot embed with a saved model: method " + name() + " saves none");
     }
 }

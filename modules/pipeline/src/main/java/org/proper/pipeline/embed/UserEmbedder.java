@@ -75,20 +75,51 @@ public final class UserEmbedder {
     }
 
     /**
-     * As {@link #embed(Dataset)}, also saving the fitted embedding model under {@code modelDir} (when not null and the
-     * method supports it) so serving can embed a new user's profile with {@link ProfileEmbedder}.
+     * As {@link #embed(Dataset)}, and when {@code saveModelTo} is not null and the method can ({@link #reusesModels()}),
+     * saves the fitted model there so that a later incremental run embeds its new and changed users in the same space
+     * ({@link #embedWithModel}).
      */
-    public Dataset<Row> embed(Dataset<Row> interactions, String modelDir) {
+    public Dataset<Row> embed(Dataset<Row> interactions, String saveModelTo) {
+        EmbeddingMethod method = method();
+        Dataset<Row> raw;
+        try (SparkJobGroup g = SparkJobGroup.open(interactions.sparkSession(), "embed", description())) {
+            raw = saveModelTo != null && method.reusable()
+                    ? method.embedAndSave(UserTexts.of(interactions), options, saveModelTo)
+                    : method.embed(UserTexts.of(interactions), options);
+        }
+        return finish(raw, method);
+    }
+
+    /** Embeds the users of {@code interactions} with the model an earlier fit saved under {@code modelDir} (no fitting). */
+    public Dataset<Row> embedWithModel(Dataset<Row> interactions, String modelDir) {
+        EmbeddingMethod method = method();
+        if (!method.reusable()) {
+            throw new IllegalArgumentException("Cannot embed users with a saved model: embed.method '" + method.name()
+                    + "' does not save its model");
+        }
+        Dataset<Row> raw;
+        try (SparkJobGroup g = SparkJobGroup.open(interactions.sparkSession(), "embed", description() + " with the model in " + modelDir)) {
+            raw = method.transform(UserTexts.of(interactions), options, modelDir);
+        }
+        return finish(raw, method);
+    }
+
+    /** Whether the configured method saves its fitted model (and can embed later users with it). */
+    public boolean reusesModels() {
+        return method().reusable();
+    }
+
+    private EmbeddingMethod method() {
         EmbeddingMethod method = methods.get(options.method());
         if (method == null) {
             throw new IllegalArgumentException("Cannot embed users: embed.method '" + options.method() + "' is not one of "
                     + methods.keySet());
         }
-        SparkSession spark = interactions.sparkSession();
-        Dataset<Row> raw;
-        try (SparkJobGroup g = SparkJobGroup.open(spark, "embed", description())) {
-            raw = method.embed(UserTexts.of(interactions), options, modelDir);
-        }
+        return method;
+    }
+
+    private Dataset<Row> finish(Dataset<Row> raw, EmbeddingMethod method) {
+        SparkSession spark = raw.sparkSession();
         Column vector = asFloatArray(raw.schema().apply("embedding").dataType());
         int dim = options.dim();
         Column checked = when(size(vector).equalTo(dim), vector)
@@ -110,9 +141,9 @@ public final class UserEmbedder {
         write(interactions, path, null);
     }
 
-    /** Embeds and writes user_embeddings, and saves the fitted model under {@code modelDir} (see {@link #embed(Dataset, String)}). */
-    public void write(Dataset<Row> interactions, String path, String modelDir) {
-        Dataset<Row> embeddings = embed(interactions, modelDir);
+    /** Embeds (saving the fitted model under {@code saveModelTo} when not null) and writes user_embeddings. */
+    public void write(Dataset<Row> interactions, String path, String saveModelTo) {
+        Dataset<Row> embeddings = embed(interactions, saveModelTo);
         try (SparkJobGroup g = SparkJobGroup.open(interactions.sparkSession(), "embed", description() + ": writing")) {
             embeddings.sortWithinPartitions("user_id").write().mode("overwrite").parquet(path);
         }

@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 
-import org.apache.spark.ml.Pipeline;
-import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.feature.Word2Vec;
 import org.apache.spark.ml.feature.Word2VecModel;
 import org.apache.spark.ml.stat.Summarizer;
@@ -27,23 +25,34 @@ public final class Word2VecEmbedding implements EmbeddingMethod {
 
     @Override
     public Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options) {
-        return embed(texts, options, null);
+        return fit(texts, options, null);
     }
 
-    /**
-     * Saves the Word2VecModel (tokens → embedding) as a PipelineModel under modelDir when it is not null. Its transform
-     * is the sum of a row's in-vocabulary vectors divided by the row's token count: the mean used here up to a positive
-     * factor, which the L2 normalisation removes.
-     */
     @Override
-    public Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+    public boolean reusable() {
+        return true;
+    }
+
+    /** Saves the Word2Vec model (vocabulary and vectors) as {@code modelDir/word2vec}. */
+    @Override
+    public Dataset<Row> embedAndSave(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        return fit(texts, options, modelDir);
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+        return userVectors(texts, Tokens.add(texts).select("user_id", "tokens"), Word2VecModel.load(modelDir + "/word2vec"));
+    }
+
+    private static Dataset<Row> fit(Dataset<Row> texts, EmbedOptions options, String modelDir) {
         Dataset<Row> sentences = Tokens.add(texts).select("user_id", "tokens");
         Word2VecModel model = new Word2Vec().setInputCol("tokens").setVectorSize(options.dim())
                 .setMinCount(options.minCount()).setMaxIter(options.maxIter()).setSeed(options.seed()).fit(sentences);
-        if (modelDir != null) {
-            Word2VecModel forProfiles = model.copy(new org.apache.spark.ml.param.ParamMap()).setOutputCol("embedding");
-            ProfileEmbedder.save(new Pipeline().setStages(new PipelineStage[]{forProfiles}).fit(sentences), modelDir);
-        }
+        if (modelDir != null) TfidfPcaEmbedding.save(model, modelDir + "/word2vec");
+        return userVectors(texts, sentences, model);
+    }
+
+    private static Dataset<Row> userVectors(Dataset<Row> texts, Dataset<Row> sentences, Word2VecModel model) {
         Dataset<Row> vectors = model.getVectors(); // (word, vector), vocabulary-sized
         Dataset<Row> tokens = sentences.select(col("user_id"), explode(col("tokens")).as("word"));
         Dataset<Row> known = tokens.join(broadcast(vectors), "word")

@@ -48,6 +48,11 @@ public final class RunIds {
     }
 
     /** Ids become directory names: letters, digits, '.', '_' and '-', starting with a letter or digit, ≤128 chars. */
+    /** Whether {@code runId} is a valid run id (see {@link #requireValid}). */
+    public static boolean isValid(String runId) {
+        return runId != null && VALID.matcher(runId).matches();
+    }
+
     public static String requireValid(String runId) {
         if (runId == null || !VALID.matcher(runId).matches()) {
             throw new IllegalArgumentException("Cannot use run id '" + runId

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 import org.proper.common.ProperConfig;
+import org.apache.spark.sql.Row;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
@@ -13,6 +14,9 @@ import org.proper.pipeline.cluster.ClusterOptions;
 import org.proper.pipeline.cluster.ClusterSummary;
 import org.proper.pipeline.cluster.PlantedGroups;
 import org.proper.pipeline.cluster.UserClusterer;
+import org.proper.pipeline.incremental.DriftCheck;
+import org.proper.pipeline.incremental.IncrementalPlan;
+import org.proper.pipeline.incremental.ParentArtifacts;
 import org.proper.pipeline.run.RunLayout;
 import org.proper.pipeline.train.ArtifactStore;
 import org.proper.pipeline.train.StableOrder;
@@ -39,11 +43,38 @@ public final class ClusterStage implements Stage {
 
     @Override
     public Map<String, Object> run(RunContext ctx) {
-        ClusterSummary summary = new UserClusterer(options(ctx.config())).write(
-                StableOrder.of(ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS)), "user_id"),
-                ctx.layout().tableUri(RunLayout.USER_GROUPS));
-        new ArtifactStore(ctx.layout(), ctx.hadoopConf()).put(SUMMARY_ARTIFACT, summary);
+        ArtifactStore store = new ArtifactStore(ctx.layout(), ctx.hadoopConf());
+        IncrementalPlan plan = IncrementalPlan.load(ctx);
         Map<String, Object> s = new LinkedHashMap<>();
+        ClusterSummary summary = null;
+        if (plan.reusesPopulation()) {
+            ParentArtifacts parent = ParentArtifacts.of(ctx, plan);
+            ClusterSummary parentClustering = new ArtifactStore(parent.parent(), ctx.hadoopConf())
+                    .get(SUMMARY_ARTIFACT, ClusterSummary.class);
+            DriftCheck.Result drift = DriftCheck.run(ctx, plan, parentClustering);
+            plan = drift.plan();
+            s.put("drift", plan.drift());
+            s.put("users_changing_group", drift.moved());
+            s.put("users_shared_with_parent", drift.shared());
+            if (drift.userGroups() != null) {
+                String out = ctx.layout().tableUri(RunLayout.USER_GROUPS);
+                drift.userGroups().sortWithinPartitions("user_id").write().mode("overwrite").parquet(out);
+                long[] sizes = new long[parentClustering.k()];
+                for (Row r : ctx.spark().read().parquet(out).groupBy("group_id").count().collectAsList()) {
+                    sizes[r.getInt(0)] = r.getLong(1);
+                }
+                summary = new ClusterSummary(parentClustering.algorithm(), parentClustering.k(), parentClustering.centroids(),
+                        sizes, parentClustering.silhouette(), parentClustering.silhouetteByK());
+                s.put("clustering", "parent run " + plan.parentRunId() + "'s (new and changed users by nearest centroid)");
+            }
+            plan.save(ctx);
+        }
+        if (summary == null) {
+            summary = new UserClusterer(options(ctx.config())).write(
+                    StableOrder.of(ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS)), "user_id"),
+                    ctx.layout().tableUri(RunLayout.USER_GROUPS));
+        }
+        store.put(SUMMARY_ARTIFACT, summary);
         s.put("algorithm", summary.algorithm());
         s.put("k", summary.k());
         s.put("sizes", Arrays.stream(summary.sizes()).boxed().toList());
@@ -55,6 +86,7 @@ public final class ClusterStage implements Stage {
             s.put("ari_vs_planted", ari.getAsDouble());
             LOG.info("Groups vs the planted groups of the synthetic data: adjusted Rand index {}", String.format("%.3f", ari.getAsDouble()));
         }
+        s.put("groups", plan.toManifest().get("groups"));
         return s;
     }
 }

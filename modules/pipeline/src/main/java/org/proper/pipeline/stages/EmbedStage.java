@@ -3,48 +3,65 @@ package org.proper.pipeline.stages;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.proper.common.ProperConfig;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.embed.EmbedOptions;
-import org.proper.pipeline.embed.ProfileEmbedder;
 import org.proper.pipeline.embed.UserEmbedder;
-import org.proper.pipeline.run.AtomicFiles;
+import org.proper.pipeline.incremental.IncrementalPlan;
+import org.proper.pipeline.incremental.ParentArtifacts;
+import org.proper.pipeline.incremental.Planner;
+import org.proper.pipeline.incremental.UserChanges;
 import org.proper.pipeline.run.RunLayout;
 import org.proper.pipeline.train.StableOrder;
 
-/** embed: a preference embedding per user (MLlib) -> user_embeddings. */
+/**
+ * embed: a preference embedding per user (MLlib) -> user_embeddings; the fitted model is saved under
+ * {@code model/embedding/}. With a parent run it first plans the run ({@link Planner}) and writes user_changes; an
+ * incremental run keeps the parent's embedding rows of unchanged users and embeds new and changed users with the
+ * parent's saved model, so every embedding of the run lives in the space of the parent's clustering.
+ */
 public final class EmbedStage implements Stage {
     @Override
     public StageName name() {
         return StageName.EMBED;
     }
 
-    static EmbedOptions options(ProperConfig c) {
-        EmbedOptions d = EmbedOptions.of(c.getString("proper.embed.method"), c.getInt("proper.embed.dim"));
-        return new EmbedOptions(d.method(), d.dim(), c.getInt("proper.embed.num-features"), d.minCount(), d.maxIter(),
-                c.getLong("proper.train.seed"));
-    }
-
     @Override
     public Map<String, Object> run(RunContext ctx) {
-        EmbedOptions o = options(ctx.config());
-        // the fitted embedding model too, so serving can embed a user the run has never seen (proper generate --profile)
-        org.apache.hadoop.fs.Path modelPath = ProfileEmbedder.modelDir(ctx.layout());
-        String modelDir = modelPath.toString();
-        try {
-            ctx.layout().fileSystem(ctx.hadoopConf()).delete(modelPath, true); // a re-run with a method that saves none leaves none
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("Cannot clear " + modelPath + ": " + e.getMessage(), e);
-        }
-        new UserEmbedder(o).write(StableOrder.of(ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.INTERACTIONS)), "user_id", "item_id"),
-                ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS), modelDir);
+        EmbedOptions o = EmbedOptions.from(ctx.config());
+        UserEmbedder embedder = new UserEmbedder(o);
+        IncrementalPlan plan = Planner.plan(ctx, embedder.reusesModels());
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("method", o.method());
         s.put("dim", o.dim());
-        s.put("embedding_model", AtomicFiles.exists(new org.apache.hadoop.fs.Path(modelPath, "metadata"), ctx.hadoopConf()) ? modelDir : null);
-        s.put("users", ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS)).count());
+        String out = ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS);
+        String modelDir = ParentArtifacts.modelDir(ctx.layout(), Planner.EMBEDDING_MODEL).toString();
+        Dataset<Row> interactions = StableOrder.of(ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.INTERACTIONS)),
+                "user_id", "item_id");
+        if (plan.hasParent()) {
+            ParentArtifacts parent = ParentArtifacts.of(ctx, plan);
+            s.put("parent_run", plan.parentRunId());
+            s.put("user_changes", UserChanges.write(ctx, parent.parent()));
+            if (plan.reusesPopulation()) {
+                parent.copyModelDir(Planner.EMBEDDING_MODEL);
+                Dataset<Row> fresh = embedder.embedWithModel(interactions.join(UserChanges.newOrChanged(ctx), "user_id", "left_semi"),
+                        modelDir);
+                Dataset<Row> kept = ctx.spark().read().parquet(parent.parent().tableUri(RunLayout.USER_EMBEDDINGS))
+                        .join(UserChanges.users(ctx, UserChanges.UNCHANGED), "user_id", "left_semi");
+                kept.unionByName(fresh).sortWithinPartitions("user_id").write().mode("overwrite").parquet(out);
+                s.put("embedding_model", "parent run " + plan.parentRunId() + "'s (kept rows of unchanged users)");
+            }
+        }
+        if (!plan.reusesPopulation()) {
+            embedder.write(interactions, out, modelDir);
+            s.put("embedding_model", embedder.reusesModels() ? "fitted in this run" : "fitted in this run (not saved)");
+        }
+        plan.save(ctx);
+        s.put("plan", plan.toManifest());
+        s.put("users", ctx.spark().read().parquet(out).count());
         return s;
     }
 }

@@ -25,6 +25,8 @@ import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.cluster.ClusterSummary;
+import org.proper.pipeline.incremental.IncrementalPlan;
+import org.proper.pipeline.incremental.ParentArtifacts;
 import org.proper.pipeline.io.AdapterTableWriter;
 import org.proper.pipeline.io.AdapterWriteOptions;
 import org.proper.pipeline.train.AdapterRecords;
@@ -60,6 +62,16 @@ public final class GroupStage implements Stage {
             return summary;
         }
         ArtifactStore store = new ArtifactStore(ctx.layout(), ctx.hadoopConf());
+        IncrementalPlan plan = IncrementalPlan.load(ctx);
+        if (plan.reusesGroups()) {
+            ParentArtifacts parent = ParentArtifacts.of(ctx, plan);
+            parent.copyArtifacts(EXPERTS);
+            parent.copyAdapters(AdapterRecords.GROUP, s.shards(), AdapterRecords.GROUP, AdapterRecords.ROUTER);
+            summary.put("reused_from", plan.parentRunId());
+            summary.put("reason", plan.groups().reason());
+            summary.put("k", store.get(EXPERTS, GroupExperts.class).k());
+            return summary;
+        }
         BaseModel merged = store.get(PopulationStage.MERGED, BaseModel.class);
         ClusterSummary clusters = store.get(ClusterStage.SUMMARY_ARTIFACT, ClusterSummary.class);
         int k = clusters.k();

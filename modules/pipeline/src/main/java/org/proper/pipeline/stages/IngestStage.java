@@ -30,9 +30,20 @@ public final class IngestStage implements Stage {
                 IngestOptions.DEFAULT_INFERENCE_SAMPLE);
     }
 
+    /**
+     * With proper.data.until-run-date: the start (UTC) of the day after the run date, so the run reads the
+     * interactions up to and including its run date; else null (everything).
+     */
+    static Long cutoffMs(RunContext ctx) {
+        if (!ctx.config().getBoolean("proper.data.until-run-date")) return null;
+        return ctx.runDate().plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+    }
+
     @Override
     public Map<String, Object> run(RunContext ctx) {
-        IngestResult r = Ingest.run(ctx.spark(), options(ctx.config(), ctx.layout().root().toString()));
+        IngestOptions options = options(ctx.config(), ctx.layout().root().toString());
+        Long cutoff = cutoffMs(ctx);
+        IngestResult r = Ingest.run(ctx.spark(), options.withCutoff(cutoff));
         new ArtifactStore(ctx.layout(), ctx.hadoopConf()).put(TASK_MAPPING, r.mapping());
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("task", r.mapping().task());
@@ -41,6 +52,10 @@ public final class IngestStage implements Stage {
         s.put("rows_by_split", r.rowsBySplit());
         s.put("quarantined", r.quarantined());
         s.put("quarantined_by_reason", r.quarantinedByReason());
+        if (cutoff != null) {
+            s.put("cutoff", java.time.Instant.ofEpochMilli(cutoff).toString());
+            s.put("after_cutoff", r.afterCutoff());
+        }
         s.put("users", r.users());
         s.put("items", r.items());
         return s;

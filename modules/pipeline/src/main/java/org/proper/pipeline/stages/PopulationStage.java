@@ -19,6 +19,8 @@ import org.proper.pipeline.RunContext;
 import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
+import org.proper.pipeline.incremental.IncrementalPlan;
+import org.proper.pipeline.incremental.ParentArtifacts;
 import org.proper.pipeline.io.AdapterTableWriter;
 import org.proper.pipeline.io.AdapterWriteOptions;
 import org.proper.pipeline.train.AdapterRecords;
@@ -48,6 +50,17 @@ public final class PopulationStage implements Stage {
         ModelSettings s = ModelSettings.from(ctx.config());
         ArtifactStore store = new ArtifactStore(ctx.layout(), ctx.hadoopConf());
         Map<String, Object> summary = new LinkedHashMap<>();
+        IncrementalPlan plan = IncrementalPlan.load(ctx);
+        if (plan.reusesPopulation()) {
+            ParentArtifacts parent = ParentArtifacts.of(ctx, plan);
+            parent.copyArtifacts(BASE, POPULATION, MERGED);
+            parent.copyAdapters(AdapterRecords.POPULATION, s.shards(), AdapterRecords.POPULATION);
+            summary.put("reused_from", plan.parentRunId());
+            summary.put("reason", plan.population().reason());
+            summary.put("base_fingerprint", store.get(BASE, BaseModel.class).fingerprint());
+            summary.put("merged_fingerprint", store.get(MERGED, BaseModel.class).fingerprint());
+            return summary;
+        }
 
         BaseModels.Obtained obtained = BaseModels.obtain(ctx, s);
         BaseModel base = obtained.model();

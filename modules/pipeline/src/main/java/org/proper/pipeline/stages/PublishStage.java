@@ -21,6 +21,7 @@ import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.StageSummaries;
+import org.proper.pipeline.incremental.IncrementalPlan;
 import org.proper.pipeline.io.AdapterTableReader;
 import org.proper.pipeline.run.ManifestWriter;
 import org.proper.pipeline.run.RunLayout;
@@ -50,7 +51,8 @@ public final class PublishStage implements Stage {
 
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("run_date", ctx.runDate().toString());
-        manifest.put("parent_run_id", null);
+        IncrementalPlan plan = IncrementalPlan.load(ctx);
+        manifest.put("parent_run_id", plan.parentRunId());
         manifest.put("created_at", java.time.Instant.now().toString());
         manifest.put("config", JSON.readValue(ctx.config().toJson(), Map.class));
         manifest.put("config_sha256", ctx.config().sha256());
@@ -74,7 +76,7 @@ public final class PublishStage implements Stage {
         Map<String, Map<String, Object>> eval = stages.containsKey(StageName.EVALUATE.cliName())
                 ? Map.of("evaluate", stages.get(StageName.EVALUATE.cliName())) : Map.of();
         manifest.put("metrics_summary", eval.isEmpty() ? Map.of() : eval.get("evaluate").get("by_method"));
-        manifest.put("retrained", null);
+        manifest.put("retrained", retrained(plan, stages));
         manifest.put("report", report.toString());
         new ManifestWriter(ctx.layout(), ctx.hadoopConf()).write(manifest);
 
@@ -82,6 +84,17 @@ public final class PublishStage implements Stage {
         s.put("adapter_tensors_verified", verified);
         s.put("manifest", ctx.layout().manifest().toString());
         return s;
+    }
+
+    /**
+     * What this run retrained and why (population, groups with the drift, users with counts), from the run's plan and
+     * the user stage's summary.
+     */
+    static Map<String, Object> retrained(IncrementalPlan plan, Map<String, Map<String, Object>> stages) {
+        Map<String, Object> r = new LinkedHashMap<>(plan.toManifest());
+        Map<String, Object> users = stages.get(StageName.TRAIN_USERS.cliName());
+        r.put("users", users == null ? null : users.get("retrained"));
+        return r;
     }
 
     /** Users whose embeddings are exported for the notebook's plot (bounded, like the report's sample). */

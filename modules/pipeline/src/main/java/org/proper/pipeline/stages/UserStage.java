@@ -17,6 +17,7 @@ import org.proper.model.BaseModel;
 import org.proper.model.Example;
 import org.proper.model.GroupExperts;
 import org.proper.model.TrainOptions;
+import org.proper.model.UserAdapter;
 import org.proper.model.UserData;
 import org.proper.model.UserOptions;
 import org.proper.model.UserTrainer;
@@ -25,6 +26,9 @@ import org.proper.pipeline.RunContext;
 import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
+import org.proper.pipeline.incremental.IncrementalPlan;
+import org.proper.pipeline.incremental.ParentArtifacts;
+import org.proper.pipeline.incremental.UserChanges;
 import org.proper.pipeline.io.AdapterShards;
 import org.proper.pipeline.io.AdapterTableWriter;
 import org.proper.pipeline.io.AdapterWriteOptions;
@@ -47,6 +51,10 @@ import scala.Tuple2;
  * in one batched graph and whose adapters are committed before the shard is marked done, so an interrupted stage
  * resumes at the first uncommitted shard. Users with fewer training items than proper.train.users.min-history get
  * no user LoRA: they are served by population + router-mixed group experts (cold start).
+ *
+ * <p>In an incremental run ({@link IncrementalPlan#usersIncremental()}) only new and changed users are trained:
+ * changed users continue from their adapter in the parent run, unchanged users' adapter rows are copied from the
+ * parent unchanged (same bytes, same sha256).
  */
 public final class UserStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(UserStage.class);
@@ -56,12 +64,28 @@ public final class UserStage implements Stage {
         return StageName.TRAIN_USERS;
     }
 
+    /** Why a user is in this run's user stage: trained (from scratch or from its parent adapter) or kept. */
+    static final String TRAINED = "trained", KEPT = "kept", CHANGED = "changed", NEW = "new",
+            NO_PARENT_ADAPTER = "no_parent_adapter";
+
+    /**
+     * One user's work: {@code kind} {@value #KEPT} copies {@code parentRecords} (the parent's adapter rows) unchanged
+     * (its {@code data} is null: a kept user's examples are not even read); {@value #CHANGED} continues training from
+     * them; every other kind trains a fresh adapter.
+     */
+    record UserJob(UserData data, String kind, List<TensorRecord> parentRecords) implements java.io.Serializable {
+        boolean kept() {
+            return KEPT.equals(kind);
+        }
+    }
+
     @Override
     public Map<String, Object> run(RunContext ctx) {
         ModelSettings s = ModelSettings.from(ctx.config());
         ArtifactStore store = new ArtifactStore(ctx.layout(), ctx.hadoopConf());
         BaseModel merged = store.get(PopulationStage.MERGED, BaseModel.class);
         GroupExperts experts = s.groupLevel() ? store.get(GroupStage.EXPERTS, GroupExperts.class) : null;
+        IncrementalPlan plan = IncrementalPlan.load(ctx);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
         Broadcast<BaseModel> bBase = jsc.broadcast(merged);
         Broadcast<GroupExperts> bExperts = jsc.broadcast(experts);
@@ -70,14 +94,25 @@ public final class UserStage implements Stage {
         TrainOptions o = s.userTrainOptions();
 
         int partitions = Math.max(1, jsc.defaultParallelism());
-        JavaPairRDD<String, UserData> users = TrainingData.examplesWithGroups(ctx, s.encoder(TaskSpecs.ofRun(ctx)))
+        // an incremental night reads and encodes the training rows of new and changed users only
+        JavaPairRDD<String, UserData> users = TrainingData.examplesWithGroups(ctx, s.encoder(TaskSpecs.ofRun(ctx)),
+                        plan.usersIncremental() ? UserChanges.newOrChanged(ctx) : null)
                 .mapToPair(t -> new Tuple2<>(t._2().example().userId(), new Tuple2<>(t._1(), t._2())))
                 .groupByKey(new HashPartitioner(partitions))
                 .mapValues(UserStage::userData)
-                .filter(u -> u._2().train().size() >= minHistory)
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        Map<Integer, Long> usersPerShard = new java.util.TreeMap<>(
-                users.keys().map(u -> AdapterShards.shardOf(u, shards)).countByValue());
+                .filter(u -> u._2().train().size() >= minHistory);
+        JavaPairRDD<String, UserJob> jobs = (plan.usersIncremental() ? incrementalJobs(ctx, plan, users, partitions)
+                : users.mapValues(u -> new UserJob(u, TRAINED, null))).persist(StorageLevel.MEMORY_AND_DISK());
+        // (shard, kept?) -> users: counts only
+        Map<Tuple2<Integer, Boolean>, Long> perShardAndKept = jobs
+                .map(j -> new Tuple2<>(AdapterShards.shardOf(j._1(), shards), j._2().kept())).countByValue();
+        Map<String, Long> byKind = new java.util.TreeMap<>(jobs.map(j -> j._2().kind()).countByValue());
+        Map<Integer, Long> usersPerShard = new java.util.TreeMap<>();
+        Map<Integer, Long> trainedPerShard = new java.util.TreeMap<>();
+        perShardAndKept.forEach((k, n) -> {
+            usersPerShard.merge(k._1(), n, Long::sum);
+            if (!k._2()) trainedPerShard.merge(k._1(), n, Long::sum);
+        });
         long total = usersPerShard.values().stream().mapToLong(Long::longValue).sum();
 
         StageMarkers markers = ctx.markers();
@@ -95,22 +130,22 @@ public final class UserStage implements Stage {
                 continue;
             }
             ctx.spark().sparkContext().setJobDescription("Training user adapters: shard " + (shard + 1) + "/" + shards
-                    + " (" + n + " users)");
+                    + " (" + n + " users, " + trainedPerShard.getOrDefault(shard, 0L) + " to train)");
             int thisShard = shard;
-            JavaRDD<TensorRecord> records = users.filter(u -> AdapterShards.shardOf(u._1(), shards) == thisShard)
+            JavaRDD<TensorRecord> records = jobs.filter(u -> AdapterShards.shardOf(u._1(), shards) == thisShard)
                     .values()
                     .mapPartitions(it -> train(it, bBase.value(), bExperts.value(), uo, o, perBatch, lossSum));
             writer.writeShard(records, shard, AdapterRecords.USER);
             markers.markShardCommitted(stage, shard);
             done += n;
-            trainedNow += n;
+            trainedNow += trainedPerShard.getOrDefault(shard, 0L);
             FaultInjection.afterShardCommitted(++committedNow);
             double secs = (System.nanoTime() - t0) / 1e9;
             double rate = trainedNow / Math.max(secs, 1e-9);
             LOG.info("User adapters: shard {}/{} committed; {}/{} users done, {} users/s, ETA {} s", shard + 1, shards,
                     done, total, String.format("%.1f", rate), String.format("%.0f", (total - done) / Math.max(rate, 1e-9)));
         }
-        users.unpersist();
+        jobs.unpersist();
         bBase.destroy();
         bExperts.destroy();
 
@@ -124,7 +159,58 @@ public final class UserStage implements Stage {
         summary.put("mean_final_loss", trainedNow == 0 ? null : lossSum.value() / trainedNow);
         summary.put("ablation", Map.of("group_level", s.groupLevel(), "fixed_beta", s.fixedBeta(),
                 "hard_routing", s.group().hardRouting()));
+        summary.put("users_by_kind", byKind);
+        summary.put("retrained", retrained(plan, byKind));
         return summary;
+    }
+
+    /** The manifest's retrained.users block: how many adapters were trained, kept from the parent, and why. */
+    static Map<String, Object> retrained(IncrementalPlan plan, Map<String, Long> byKind) {
+        long kept = byKind.getOrDefault(KEPT, 0L);
+        long all = byKind.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("retrained", all - kept);
+        m.put("kept", kept);
+        m.put("new", byKind.getOrDefault(NEW, 0L));
+        m.put("changed", byKind.getOrDefault(CHANGED, 0L));
+        m.put("changed_without_parent_adapter", byKind.getOrDefault(NO_PARENT_ADAPTER, 0L));
+        m.put("warm_start", plan.usersIncremental());
+        m.put("reason", plan.usersIncremental()
+                ? "new or changed training interactions since parent run " + plan.parentRunId()
+                        + " (changed users continue from their previous adapter; the others keep it)"
+                : plan.usersReason());
+        return m;
+    }
+
+    /**
+     * Incremental run, joined on the executors: new and changed eligible users ({@code users}) with their change and
+     * the parent's adapter rows (changed users with one continue from it, the others start fresh), plus every
+     * unchanged user with an adapter in the parent, kept as it is. Unchanged users' eligibility is the parent's: their
+     * training rows and the model-shaping configuration are the same ({@code Planner} refreshes otherwise).
+     */
+    private static JavaPairRDD<String, UserJob> incrementalJobs(RunContext ctx, IncrementalPlan plan,
+                                                                JavaPairRDD<String, UserData> users, int partitions) {
+        JavaPairRDD<String, String> change = UserChanges.read(ctx).select("user_id", "change").javaRDD()
+                .mapToPair(r -> new Tuple2<>(r.getString(0), r.getString(1)));
+        JavaPairRDD<String, Iterable<TensorRecord>> parentAdapters = ParentArtifacts.of(ctx, plan)
+                .adapters(AdapterRecords.USER).mapToPair(r -> new Tuple2<>(r.ownerId(), r)).groupByKey(partitions);
+        JavaPairRDD<String, UserJob> trained = users.leftOuterJoin(change, partitions).leftOuterJoin(parentAdapters, partitions)
+                .mapValues(t -> {
+                    String c = t._1()._2().orElse(UserChanges.NEW);
+                    boolean warm = UserChanges.CHANGED.equals(c) && t._2().isPresent();
+                    String kind = UserChanges.NEW.equals(c) ? NEW : warm ? CHANGED : NO_PARENT_ADAPTER;
+                    return new UserJob(t._1()._1(), kind, warm ? records(t._2().get()) : null);
+                });
+        JavaPairRDD<String, UserJob> kept = parentAdapters
+                .join(change.filter(c -> UserChanges.UNCHANGED.equals(c._2())), partitions)
+                .mapValues(t -> new UserJob(null, KEPT, records(t._1())));
+        return trained.union(kept);
+    }
+
+    private static List<TensorRecord> records(Iterable<TensorRecord> it) {
+        List<TensorRecord> out = new ArrayList<>();
+        it.forEach(out::add);
+        return out;
     }
 
     private static UserData userData(Iterable<Tuple2<String, Row3>> rows) {
@@ -137,17 +223,29 @@ public final class UserStage implements Stage {
         return new UserData(first.example().userId(), first.embedding(), train, List.of());
     }
 
-    private static Iterator<TensorRecord> train(Iterator<UserData> it, BaseModel base, GroupExperts experts, UserOptions uo,
+    private static Iterator<TensorRecord> train(Iterator<UserJob> it, BaseModel base, GroupExperts experts, UserOptions uo,
                                                 TrainOptions o, int perBatch, DoubleAccumulator lossSum) {
         FaultInjection.inUserTask();
         GpuBinding.bindCurrentTask();
-        List<UserData> all = new ArrayList<>();
-        it.forEachRemaining(all::add);
-        all.sort((a, b) -> a.userId().compareTo(b.userId()));
+        List<UserJob> all = new ArrayList<>();
         List<TensorRecord> out = new ArrayList<>();
+        it.forEachRemaining(j -> {
+            if (j.kept()) out.addAll(j.parentRecords());   // referenced, not retrained: the parent's tensors as they were
+            else all.add(j);
+        });
+        all.sort((a, b) -> a.data().userId().compareTo(b.data().userId()));
         for (int i = 0; i < all.size(); i += perBatch) {
-            List<UserData> batch = all.subList(i, Math.min(all.size(), i + perBatch));
-            for (UserTrainer.UserResult r : UserTrainer.trainBatched(base, experts, batch, uo, o)) {
+            List<UserJob> jobs = all.subList(i, Math.min(all.size(), i + perBatch));
+            List<UserData> batch = new ArrayList<>(jobs.size());
+            for (UserJob j : jobs) batch.add(j.data());
+            List<UserAdapter> start = new ArrayList<>(UserTrainer.initAdapters(base, experts, batch, uo, o));
+            for (int u = 0; u < jobs.size(); u++) {
+                UserJob j = jobs.get(u);
+                if (CHANGED.equals(j.kind())) {             // warm start from the parent's adapter
+                    start.set(u, AdapterRecords.toUser(j.data().userId(), j.parentRecords(), uo.lora(), base.config()));
+                }
+            }
+            for (UserTrainer.UserResult r : UserTrainer.trainBatched(base, experts, batch, start, uo, o)) {
                 out.addAll(AdapterRecords.ofUser(r.adapter()));
                 if (!r.loss().isEmpty()) lossSum.add(r.loss().get(r.loss().size() - 1));
             }

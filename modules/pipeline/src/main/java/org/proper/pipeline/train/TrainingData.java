@@ -41,9 +41,15 @@ public final class TrainingData {
 
     /** Training rows joined with user_embeddings and user_groups: (user, item) -> example + embedding + group. */
     public static JavaPairRDD<String, Row3> examplesWithGroups(RunContext ctx, ExampleEncoder enc) {
+        return examplesWithGroups(ctx, enc, null);
+    }
+
+    /** As {@link #examplesWithGroups(RunContext, ExampleEncoder)}, for the users in {@code onlyUsers} (user_id) only. */
+    public static JavaPairRDD<String, Row3> examplesWithGroups(RunContext ctx, ExampleEncoder enc, Dataset<Row> onlyUsers) {
         Dataset<Row> emb = ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS)).select("user_id", "embedding");
         Dataset<Row> groups = ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_GROUPS)).select("user_id", "group_id");
-        Dataset<Row> joined = trainRows(ctx).join(emb, "user_id").join(groups, "user_id");
+        Dataset<Row> rows = onlyUsers == null ? trainRows(ctx) : trainRows(ctx).join(onlyUsers, "user_id", "left_semi");
+        Dataset<Row> joined = rows.join(emb, "user_id").join(groups, "user_id");
         return joined.javaRDD().mapToPair(r -> {
             String user = r.getAs("user_id");
             List<Float> e = r.getList(r.fieldIndex("embedding"));

@@ -77,7 +77,7 @@ class UserEmbedderTest {
                 new EmbedOptions(UserEmbedder.WORD2VEC, 10, 1024, 1, 2, 42L))) {
             String modelDir = new File(dir, options.method()).getPath();
             Map<String, float[]> rows = byUser(new UserEmbedder(options).embed(interactions, modelDir));
-            ProfileEmbedder profiles = ProfileEmbedder.load(spark, new org.apache.hadoop.fs.Path(modelDir),
+            ProfileEmbedder profiles = ProfileEmbedder.load(spark, new org.apache.hadoop.fs.Path(modelDir), options,
                     new org.apache.hadoop.conf.Configuration());
             int checked = 0;
             for (String user : new java.util.TreeSet<>(rows.keySet())) {
@@ -95,7 +95,8 @@ class UserEmbedderTest {
             assertEquals(3, checked, options.method());
         }
         IllegalStateException none = assertThrows(IllegalStateException.class, () -> ProfileEmbedder.load(spark,
-                new org.apache.hadoop.fs.Path(dir.getPath(), "nothing"), new org.apache.hadoop.conf.Configuration()));
+                new org.apache.hadoop.fs.Path(dir.getPath(), "nothing"), EmbedOptions.of(UserEmbedder.TFIDF_PCA, 6),
+                new org.apache.hadoop.conf.Configuration()));
         assertTrue(none.getMessage().contains("nothing"), none.getMessage());
     }
 
