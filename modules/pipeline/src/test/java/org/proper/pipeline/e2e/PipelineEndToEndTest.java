@@ -28,6 +28,7 @@ import org.proper.pipeline.RunContext;
 import org.proper.pipeline.RunForks;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.StageSummaries;
+import org.proper.pipeline.notebook.RunNotebook;
 import org.proper.pipeline.run.RunLayout;
 
 /** The whole pipeline on a tiny synthetic data set in a real local SparkSession, with real Parquet outputs. */
@@ -138,6 +139,18 @@ class PipelineEndToEndTest {
         Object reported = StageSummaries.readAll(baseline).get("cluster").get("ari_vs_planted");
         assertTrue(reported instanceof Number, "cluster summary has ari_vs_planted: " + reported);
         assertEquals(AdjustedRandIndex.of(planted, recovered), ((Number) reported).doubleValue(), 1e-12);
+    }
+
+    @Test
+    void theRunNotebookExecutesOnThisRunAndPlotsItsTables() throws Exception {
+        RunNotebook.assumeJupyter(tmp);
+        RunNotebook.Executed executed = RunNotebook.execute(Path.of(baseline.layout().root().toUri().getPath()), tmp);
+        assertEquals(List.of(), executed.errors());
+        // timings, metric by bucket, per-user means, groups, embeddings: every plot has this run's data to draw
+        assertEquals(5, executed.images(), "plots drawn");
+        assertTrue(executed.text().contains("table metrics: "), executed.text());
+        assertTrue(executed.text().contains("users: 40, groups: 3"), executed.text());
+        assertTrue(executed.text().contains("norms in [1.0000, 1.0000]"), executed.text());
     }
 
     @Test
