@@ -82,6 +82,7 @@ final class ConfigRules {
         intRange("proper.cluster.k-max", 2, 100_000);
         doubleRange("proper.cluster.soft-temperature", 1e-9, 1e9);
         intRange("proper.eval.max-new-tokens", 1, 100_000);
+        intRange("proper.eval.max-users", 0, Long.MAX_VALUE);
         intRange("proper.incremental.groups-cadence-days", 0, 100_000);
         doubleRange("proper.incremental.drift-threshold", 0, 1);
         RULES.put("proper.incremental.parent-run", (c, p) -> {

@@ -35,6 +35,7 @@ import org.proper.model.UserAdapter;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
+import org.proper.pipeline.evaluate.EvaluatedUsers;
 import org.proper.pipeline.evaluate.MetricsTable;
 import org.proper.pipeline.evaluate.Predictor;
 import org.proper.pipeline.evaluate.TaskSpecs;
@@ -94,7 +95,8 @@ public final class EvaluateStage implements Stage {
         Dataset<Row> train = interactions.filter(col("split").equalTo("train"));
         Dataset<Row> profile = train.groupBy("user_id").count().withColumnRenamed("count", "profile_length");
         Dataset<Row> emb = ctx.spark().read().parquet(ctx.layout().tableUri(RunLayout.USER_EMBEDDINGS)).select("user_id", "embedding");
-        Dataset<Row> queries = interactions.filter(col("split").equalTo(split)).select("user_id", "input", "output")
+        Dataset<Row> queries = EvaluatedUsers.sample(interactions.filter(col("split").equalTo(split)).select("user_id", "input", "output"),
+                        ctx.config().getLong("proper.eval.max-users"), s.seed())
                 .join(profile, new String[]{"user_id"}, "left")
                 .join(emb, new String[]{"user_id"}, "left");
         JavaPairRDD<String, Query> byUser = queries.javaRDD().mapToPair(r -> {
@@ -203,6 +205,8 @@ public final class EvaluateStage implements Stage {
         for (ComparisonTable.Row row : table.rows()) main.put(row.method(), row.overall().get(table.mainMetric()));
         summary.put("by_method", main);
         summary.put("queries", table.rows().isEmpty() ? 0 : table.rows().get(0).overall().n());
+        long maxUsers = ctx.config().getLong("proper.eval.max-users");
+        summary.put("users_evaluated", maxUsers > 0 ? "a seeded sample of about " + maxUsers + " users" : "all");
         return summary;
     }
 
