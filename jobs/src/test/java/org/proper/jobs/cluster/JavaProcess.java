@@ -1,6 +1,7 @@
 package org.proper.jobs.cluster;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,19 @@ final class JavaProcess implements AutoCloseable {
     this.name = name;
     this.process = process;
     this.log = log;
+  }
+
+  /** Spark's Java 17 flags: the parent pom's proper.jvm.flags (set by failsafe), else this JVM's own. */
+  static List<String> sparkJvmFlags() {
+    String flags = System.getProperty("proper.jvm.flags");
+    if (flags != null && !flags.isBlank()) {
+      return LocalStandaloneCluster.jvmFlags(flags);
+    }
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules") || a.startsWith("-Djdk.reflect")
+            || a.startsWith("-Dio.netty") || a.startsWith("--enable-native-access")
+            || a.equals("-XX:+IgnoreUnrecognizedVMOptions"))
+        .toList();
   }
 
   /** Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} with the extra environment. */

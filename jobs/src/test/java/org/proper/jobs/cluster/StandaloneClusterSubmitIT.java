@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +71,7 @@ class StandaloneClusterSubmitIT {
     work = freshDirectory(Path.of(System.getProperty("proper.cluster.work.dir", "target/cluster-it")));
     SparkDistribution spark = SparkDistribution.create(classpathFile, work.resolve("spark-home"));
     pipelineInJar = containsEntry(shadedJar, PROPER_CLI.replace('.', '/') + ".class") && Files.isRegularFile(DEMO_CONF);
-    cluster = LocalStandaloneCluster.start(spark, jvmFlags(), work, pipelineInJar ? 3 : 2, pipelineInJar ? "3g" : "2g");
+    cluster = LocalStandaloneCluster.start(spark, JavaProcess.sparkJvmFlags(), work, pipelineInJar ? 3 : 2, pipelineInJar ? "3g" : "2g");
     // The applications share the cluster (one core and one executor each), as nightly stages from different DAG
     // runs may: submitting them together halves the wall time on a small machine.
     submissions = Executors.newFixedThreadPool(3);
@@ -218,7 +217,7 @@ class StandaloneClusterSubmitIT {
 
   /** spark-submit options every application here uses: loopback, no UI, one small executor, DL4J memory caps. */
   private static List<String> commonSubmitArgs(String name, String executorMemory) {
-    List<String> executorOpts = new ArrayList<>(jvmFlags());
+    List<String> executorOpts = new ArrayList<>(JavaProcess.sparkJvmFlags());
     executorOpts.addAll(LocalStandaloneCluster.SMALL_JVM);
     // DL4J's off-heap arrays are bounded by JavaCPP, not by -Xmx
     executorOpts.add("-Dorg.bytedeco.javacpp.maxbytes=1G");
@@ -237,18 +236,6 @@ class StandaloneClusterSubmitIT {
         "--conf", "spark.executorEnv.OMP_NUM_THREADS=1");
   }
 
-  /** Spark's Java 17 flags: the parent pom's proper.jvm.flags (set by failsafe), else this JVM's own. */
-  private static List<String> jvmFlags() {
-    String flags = System.getProperty("proper.jvm.flags");
-    if (flags != null && !flags.isBlank()) {
-      return LocalStandaloneCluster.jvmFlags(flags);
-    }
-    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules") || a.startsWith("-Djdk.reflect")
-            || a.startsWith("-Dio.netty") || a.startsWith("--enable-native-access")
-            || a.equals("-XX:+IgnoreUnrecognizedVMOptions"))
-        .toList();
-  }
 
   private static Path freshDirectory(Path dir) throws IOException {
     if (Files.exists(dir)) {
