@@ -17,7 +17,9 @@ public final class HiddenStates {
 
     /**
      * A text as the model reads it: BOS (EOS when the tokenizer has none, as {@link Pretrainer} starts its windows)
-     * followed by the text's first maxSeqLen − 1 tokens.
+     * followed by the text's last maxSeqLen − 1 tokens. The end is kept, as {@link Batch#fit} keeps the end of a
+     * prompt: a rendered training text starts with its task's template, the same for every user, and ends with the
+     * user's own item and answer.
      */
     public static int[] encode(Tokenizer tokenizer, String text, int maxSeqLen) {
         if (maxSeqLen < 2) throw new IllegalArgumentException("Cannot encode for hidden states: maxSeqLen must be >= 2, got " + maxSeqLen);
@@ -25,7 +27,7 @@ public final class HiddenStates {
         int n = Math.min(ids.length, maxSeqLen - 1);
         int[] seq = new int[n + 1];
         seq[0] = tokenizer.bos() >= 0 ? tokenizer.bos() : tokenizer.eos();
-        System.arraycopy(ids, 0, seq, 1, n);
+        System.arraycopy(ids, ids.length - n, seq, 1, n);
         return seq;
     }
 

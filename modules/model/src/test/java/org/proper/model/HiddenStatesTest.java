@@ -36,11 +36,11 @@ class HiddenStatesTest {
     }
 
     @Test
-    void encodingStartsWithTheStartTokenAndIsCutToTheWindow() {
+    void encodingStartsWithTheStartTokenAndKeepsTheTextsEndInTheWindow() {
         int[] seq = HiddenStates.encode(TOK, "abcdef", 4);
         assertEquals(4, seq.length);
         assertEquals(TOK.bos() >= 0 ? TOK.bos() : TOK.eos(), seq[0]);
-        assertArrayEquals(Arrays.copyOfRange(TOK.encode("abc"), 0, 3), Arrays.copyOfRange(seq, 1, 4));
+        assertArrayEquals(TOK.encode("def"), Arrays.copyOfRange(seq, 1, 4), "a shared template prefix is what gets cut");
         assertEquals(1, HiddenStates.encode(TOK, "", 4).length, "an empty text is its start token");
         IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
                 () -> HiddenStates.mean(BaseModel.init(ModelConfig.tiny(), 1L), new int[][]{seq}, 3));

@@ -36,8 +36,8 @@ import org.proper.pipeline.gpu.GpuBinding;
 import org.proper.pipeline.run.AtomicFiles;
 
 /**
- * "hidden-state": the run's base model reads each text (the run's tokenizer, BOS first, cut to model.max-seq-len
- * tokens) and the text's vector is its mean final hidden state ({@link HiddenStates}: after the final norm, before the
+ * "hidden-state": the run's base model reads each text (the run's tokenizer: BOS, then the text's last
+ * model.max-seq-len − 1 tokens, {@link HiddenStates#encode}) and the text's vector is its mean final hidden state ({@link HiddenStates}: after the final norm, before the
  * LM head, over real tokens); a user's vector is the mean over its texts (a Spark aggregation), reduced from d-model
  * to embed.dim by MLlib PCA with canonical component signs ({@link CanonicalPca}), or kept as is when embed.dim equals
  * d-model.

@@ -70,6 +70,7 @@ class HiddenStateEmbeddingTest {
             assertEquals(4, entry.getValue().length, entry.getKey());
             assertEquals(1.0, norm(entry.getValue()), 1e-5, "norm of " + entry.getKey());
         }
+        assertEquals(e.size(), e.values().stream().map(java.util.Arrays::toString).distinct().count(), "users differ");
         assertEquals(List.of(UserEmbedder.HIDDEN_STATE), embeddings.select("method").distinct().as(Encoders.STRING()).collectAsList());
         Map<String, float[]> again = UserEmbedderTest.byUser(embedder(4).embed(interactions));
         for (String user : e.keySet()) {
