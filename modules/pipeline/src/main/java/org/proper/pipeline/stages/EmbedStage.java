@@ -5,10 +5,10 @@ import java.util.Map;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.proper.model.BaseModel;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;
-import org.proper.model.BaseModel;
 import org.proper.pipeline.embed.EmbedOptions;
 import org.proper.pipeline.embed.HiddenStateEmbedding;
 import org.proper.pipeline.embed.UserEmbedder;
