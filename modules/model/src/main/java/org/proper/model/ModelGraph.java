@@ -21,6 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class ModelGraph {
     static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
+    /** The final hidden states [N,d]: after the final norm, before the LM head (see {@link HiddenStates}). */
+    static final String HIDDEN = "hidden";
     private static final double NEG = -1e9;
 
     final SameDiff sd = SameDiff.create();
@@ -95,6 +97,7 @@ final class ModelGraph {
         for (int l = 0; l < cfg.nLayers(); l++) h = gpt2 ? gpt2Block(base, h, l) : llamaBlock(base, h, l);
         SDVariable hf = gpt2 ? layerNorm(h, w(base, "ln_f.weight"), w(base, "ln_f.bias"))
                 : rmsNorm(h, w(base, "model.norm.weight"));                                                // [N,d]
+        hf = hf.rename(HIDDEN);
         SDVariable head = cfg.tieEmbeddings() ? emb : w(base, "lm_head.weight");                           // [V,d]
         SDVariable logits = sd.mmul(LOGITS, hf, head, false, true, false);                                 // [N,V]
         // CE = logsumexp(logits) − logit[target]; written out because sparseSoftmaxCrossEntropy's backprop ignores

@@ -5,8 +5,10 @@ import org.proper.common.ProperConfig;
 /**
  * Options of the embed stage.
  *
- * @param method      embedding method: "tfidf-pca", "word2vec", or one registered with {@link UserEmbedder#withMethod}
- * @param dim         embedding dimension (PCA components / Word2Vec vector size)
+ * @param method      embedding method: "tfidf-pca", "word2vec", "hidden-state" (given its base model with
+ *                    {@link UserEmbedder#withMethod}), or another registered with {@link UserEmbedder#withMethod}
+ * @param dim         embedding dimension (PCA components / Word2Vec vector size; at most the base model's d-model for
+ *                    hidden-state, which keeps the mean hidden state as is when they are equal)
  * @param numFeatures hashing-trick buckets of HashingTF (tfidf-pca); PCA's covariance is numFeatures² on the driver
  * @param minCount    minimum token count to enter Word2Vec's vocabulary
  * @param maxIter     Word2Vec iterations

@@ -7,8 +7,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * One way of turning users' texts into vectors. Implementations run their work on the executors and never collect
- * per-user rows to the driver. The lead's "hidden-state" method (the base model's mean hidden state, computed on
- * executors) plugs in here via {@link UserEmbedder#withMethod}.
+ * per-user rows to the driver. Methods that fit a model they can save extend {@link SavingEmbeddingMethod}.
  */
 public interface EmbeddingMethod extends Serializable {
     /** The value of {@code embed.method} that selects this method. */

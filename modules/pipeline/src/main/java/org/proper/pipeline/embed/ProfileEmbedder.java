@@ -13,15 +13,18 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.proper.model.BaseModel;
 import org.proper.common.ProperConfig;
 import org.proper.pipeline.incremental.ParentArtifacts;
 import org.proper.pipeline.incremental.Planner;
 import org.proper.pipeline.run.RunLayout;
+import org.proper.pipeline.train.ArtifactStore;
+import org.proper.pipeline.train.ModelSettings;
 
 /**
  * Embeds a user the run has never seen from its profile texts, with the embedding model the embed stage fitted and
- * saved under {@code <run>/model/embedding/} (tfidf-pca and word2vec save one; see
- * {@link UserEmbedder#embedWithModel}). The texts go through the same path as the stage's rows — {@link UserTexts},
+ * saved under {@code <run>/model/embedding/} (every built-in method saves one; see
+ * {@link UserEmbedder#embedWithModel}; hidden-state also reads the run's base model, so it loads from a run only). The texts go through the same path as the stage's rows — {@link UserTexts},
  * the method's saved model, {@link UserEmbedder}'s L2 normalisation — so a known user's training texts give back its
  * row of user_embeddings. A cold-start user's texts are its profile items rendered like training rows: the prompt, a
  * space, the answer.
@@ -54,20 +57,34 @@ public final class ProfileEmbedder {
      *                               embed.method that cannot embed new users, or an older run)
      */
     public static ProfileEmbedder load(SparkSession spark, RunLayout layout, ProperConfig runConfig, Configuration conf) {
-        return load(spark, modelDir(layout), "run " + layout.runId(), EmbedOptions.from(runConfig), conf);
-    }
-
-    /** Loads the model a {@link UserEmbedder} with {@code options} saved under {@code dir}. */
-    public static ProfileEmbedder load(SparkSession spark, Path dir, EmbedOptions options, Configuration conf) {
-        return load(spark, dir, dir.toString(), options, conf);
-    }
-
-    private static ProfileEmbedder load(SparkSession spark, Path dir, String what, EmbedOptions options, Configuration conf) {
+        EmbedOptions options = EmbedOptions.from(runConfig);
         UserEmbedder embedder = new UserEmbedder(options);
+        if (UserEmbedder.HIDDEN_STATE.equals(options.method())) {
+            BaseModel base = new ArtifactStore(layout, conf).get(ArtifactStore.BASE, BaseModel.class);
+            embedder = embedder.withMethod(HiddenStateEmbedding.of(base, ModelSettings.from(runConfig).tokenizer()));
+        }
+        return load(spark, modelDir(layout), "run " + layout.runId(), embedder, conf);
+    }
+
+    /**
+     * Loads the model a {@link UserEmbedder} with {@code options} saved under {@code dir}.
+     *
+     * @throws IllegalArgumentException for embed.method hidden-state, whose model needs the run's base model too
+     *                                  (use {@link #load(SparkSession, RunLayout, ProperConfig, Configuration)})
+     */
+    public static ProfileEmbedder load(SparkSession spark, Path dir, EmbedOptions options, Configuration conf) {
+        if (UserEmbedder.HIDDEN_STATE.equals(options.method())) {
+            throw new IllegalArgumentException("Cannot embed a new user from " + dir + " alone with embed.method hidden-state: "
+                    + "it needs the run's base model; load the profile embedder from the run (its layout and configuration)");
+        }
+        return load(spark, dir, dir.toString(), new UserEmbedder(options), conf);
+    }
+
+    private static ProfileEmbedder load(SparkSession spark, Path dir, String what, UserEmbedder embedder, Configuration conf) {
         try {
             if (!embedder.reusesModels() || !dir.getFileSystem(conf).exists(dir)) {
                 throw new IllegalStateException("Cannot embed a new user for " + what + ": it saved no embedding model ("
-                        + dir + " missing; only embed.method tfidf-pca and word2vec save one)");
+                        + dir + " missing)");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot check " + dir + ": " + e.getMessage(), e);

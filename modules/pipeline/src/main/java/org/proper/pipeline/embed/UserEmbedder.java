@@ -30,8 +30,9 @@ import org.proper.pipeline.run.SparkJobGroup;
  *
  * <p>Only a user's TRAIN rows are read (inputs and outputs); users with no train rows are embedded from their query
  * inputs alone (cold start), see {@link UserTexts}. Methods: {@value #TFIDF_PCA} ({@link TfidfPcaEmbedding}),
- * {@value #WORD2VEC} ({@link Word2VecEmbedding}), and any registered with {@link #withMethod} (e.g. the model's
- * {@value #HIDDEN_STATE}). The embedding is all zeros only for a user with no usable token at all.
+ * {@value #WORD2VEC} ({@link Word2VecEmbedding}), {@value #HIDDEN_STATE} ({@link HiddenStateEmbedding}: the base
+ * model's mean hidden state; it needs the run's base model, registered with {@link #withMethod}), and any other
+ * registered with {@link #withMethod}. The embedding is all zeros only for a user with no usable token at all.
  */
 public final class UserEmbedder {
     public static final String TFIDF_PCA = "tfidf-pca";
@@ -47,7 +48,8 @@ public final class UserEmbedder {
     private final Map<String, EmbeddingMethod> methods;
 
     public UserEmbedder(EmbedOptions options) {
-        this(options, Map.of(TFIDF_PCA, new TfidfPcaEmbedding(), WORD2VEC, new Word2VecEmbedding()));
+        this(options, Map.of(TFIDF_PCA, new TfidfPcaEmbedding(), WORD2VEC, new Word2VecEmbedding(),
+                HIDDEN_STATE, HiddenStateEmbedding.withoutModel()));
     }
 
     private UserEmbedder(EmbedOptions options, Map<String, EmbeddingMethod> methods) {

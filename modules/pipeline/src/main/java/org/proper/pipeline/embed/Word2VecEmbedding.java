@@ -15,7 +15,7 @@ import org.apache.spark.sql.Row;
  * all its in-vocabulary tokens. The vocabulary (tokens seen ≥ minCount times) and its vectors are on the driver and
  * broadcast; per-user rows never are. Users none of whose tokens are in the vocabulary get a zero vector.
  */
-public final class Word2VecEmbedding implements EmbeddingMethod {
+public final class Word2VecEmbedding extends SavingEmbeddingMethod {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -24,31 +24,17 @@ public final class Word2VecEmbedding implements EmbeddingMethod {
     }
 
     @Override
-    public Dataset<Row> embed(Dataset<Row> texts, EmbedOptions options) {
-        return fit(texts, options, null);
-    }
-
-    @Override
-    public boolean reusable() {
-        return true;
-    }
-
-    /** Saves the Word2Vec model (vocabulary and vectors) as {@code modelDir/word2vec}. */
-    @Override
-    public Dataset<Row> embedAndSave(Dataset<Row> texts, EmbedOptions options, String modelDir) {
-        return fit(texts, options, modelDir);
-    }
-
-    @Override
     public Dataset<Row> transform(Dataset<Row> texts, EmbedOptions options, String modelDir) {
         return userVectors(texts, Tokens.add(texts).select("user_id", "tokens"), Word2VecModel.load(modelDir + "/word2vec"));
     }
 
-    private static Dataset<Row> fit(Dataset<Row> texts, EmbedOptions options, String modelDir) {
+    /** Saves the Word2Vec model (vocabulary and vectors) as {@code modelDir/word2vec}. */
+    @Override
+    protected Dataset<Row> fit(Dataset<Row> texts, EmbedOptions options, String modelDir) {
         Dataset<Row> sentences = Tokens.add(texts).select("user_id", "tokens");
         Word2VecModel model = new Word2Vec().setInputCol("tokens").setVectorSize(options.dim())
                 .setMinCount(options.minCount()).setMaxIter(options.maxIter()).setSeed(options.seed()).fit(sentences);
-        if (modelDir != null) TfidfPcaEmbedding.save(model, modelDir + "/word2vec");
+        if (modelDir != null) save(model, modelDir + "/word2vec");
         return userVectors(texts, sentences, model);
     }
 

@@ -18,6 +18,7 @@ import org.proper.model.TrainResult;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
+import org.proper.pipeline.StageSummaries;
 import org.proper.pipeline.StageName;
 import org.proper.pipeline.incremental.IncrementalPlan;
 import org.proper.pipeline.incremental.ParentArtifacts;
@@ -33,10 +34,11 @@ import org.proper.pipeline.train.TrainingData;
 
 /**
  * train-population (DESIGN §2): one LoRA on every training example by synchronous local SGD over Spark, then merged
- * into the base (W' = W + ΔW_p) and frozen for the next stages.
+ * into the base (W' = W + ΔW_p) and frozen for the next stages. The base is the one the embed stage obtained when it
+ * embedded with it (embed.method hidden-state), else obtained here ({@link BaseModels}).
  */
 public final class PopulationStage implements Stage {
-    public static final String BASE = "base";
+    public static final String BASE = ArtifactStore.BASE;
     public static final String POPULATION = "population";
     public static final String MERGED = "merged";
 
@@ -62,12 +64,15 @@ public final class PopulationStage implements Stage {
             return summary;
         }
 
-        BaseModels.Obtained obtained = BaseModels.obtain(ctx, s);
-        BaseModel base = obtained.model();
-        store.put(BASE, base);
-        summary.put("base_model", obtained.describe());
-        summary.put("base_fingerprint", base.fingerprint());
-        summary.put("pretrain_loss", obtained.loss());
+        BaseModel base = embedStageBase(ctx, store, summary);
+        if (base == null) {
+            BaseModels.Obtained obtained = BaseModels.obtain(ctx, s);
+            base = obtained.model();
+            store.put(BASE, base);
+            summary.put("base_model", obtained.describe());
+            summary.put("base_fingerprint", base.fingerprint());
+            summary.put("pretrain_loss", obtained.loss());
+        }
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
         int partitions = Math.max(1, jsc.defaultParallelism());
@@ -106,5 +111,27 @@ public final class PopulationStage implements Stage {
         summary.put("loss", roundLoss);
         summary.put("merged_fingerprint", merged.fingerprint());
         return summary;
+    }
+
+    /**
+     * The base model the embed stage obtained, stored and embedded with (embed.method hidden-state), so the population
+     * LoRA trains on the base the embeddings came from and the base is obtained once per run; null when the embed
+     * stage recorded none. Its summary's pretraining loss is carried over for the run report.
+     *
+     * @throws IllegalStateException when the stored base is not the one the embed stage recorded (its fingerprint)
+     */
+    private static BaseModel embedStageBase(RunContext ctx, ArtifactStore store, Map<String, Object> summary) {
+        Map<String, Object> embed = StageSummaries.readAll(ctx).get(StageName.EMBED.cliName());
+        if (embed == null || !(embed.get("base_fingerprint") instanceof String embedded) || !store.has(BASE)) return null;
+        BaseModel base = store.get(BASE, BaseModel.class);
+        String fingerprint = base.fingerprint();
+        if (!fingerprint.equals(embedded)) {
+            throw new IllegalStateException("Cannot train the population LoRA: the stored base model " + store.path(BASE)
+                    + " has fingerprint " + fingerprint + ", not the " + embedded + " the embed stage embedded with (re-run the embed stage)");
+        }
+        summary.put("base_model", "obtained by the embed stage: " + embed.get("base_model"));
+        summary.put("base_fingerprint", fingerprint);
+        summary.put("pretrain_loss", embed.getOrDefault("pretrain_loss", List.of()));
+        return base;
     }
 }

@@ -21,6 +21,9 @@ import org.proper.pipeline.run.RunLayout;
  * model ({@code base.bin}, to merge the published population adapter into) and the task mapping (docs/PRODUCTION.md §7).
  */
 public final class ArtifactStore {
+    /** The run's base model ({@code BaseModel}): written by the embed stage (hidden-state) or the population stage. */
+    public static final String BASE = "base";
+
     private final RunLayout layout;
     private final Configuration conf;
 

@@ -251,7 +251,7 @@ class IncrementalRunTest {
     }
 
     /** Appends a copy of each user's first profile item (new id, the given date) to its dev and test questions. */
-    private static void addProfileItems(Path data, Map<String, String> dateByUser) throws IOException {
+    static void addProfileItems(Path data, Map<String, String> dateByUser) throws IOException {
         int rewritten = editQuestions(data, List.of("dev_questions.jsonl", "test_questions.jsonl"), q -> {
             String user = q.get("user_id").asText();
             if (!dateByUser.containsKey(user)) return false;
