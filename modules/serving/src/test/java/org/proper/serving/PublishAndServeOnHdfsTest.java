@@ -1,20 +1,17 @@
 package org.proper.serving;
 
-import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.proper.common.ProperConfig;
 import org.proper.eval.metrics.Metric;
 import org.proper.eval.metrics.MetricAccumulator;
-import org.proper.eval.report.Methods;
-import org.proper.eval.report.MetricRow;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.e2e.TinyRuns;
 import org.proper.pipeline.evaluate.Predictor;
@@ -82,19 +77,8 @@ class PublishAndServeOnHdfsTest {
 
     @Test
     void theRunPublishedOnHdfsIsServedWithTheEvaluateStagesAnswers() {
-        Map<String, Double> evaluated = new LinkedHashMap<>();
-        for (Row r : spark.read().parquet(run.layout().tableUri(RunLayout.METRICS))
-                .where(col("method").equalTo(Methods.PROPER).and(col("scope").equalTo(MetricRow.USER))
-                        .and(col("metric").equalTo(Metric.ACCURACY.id())))
-                .select("user_id", "value").collectAsList()) {
-            evaluated.put(r.getString(0), r.getDouble(1));
-        }
-        Map<String, List<String[]>> queries = new LinkedHashMap<>();
-        for (Row r : spark.read().parquet(run.layout().tableUri(RunLayout.INTERACTIONS))
-                .where(col("split").equalTo(run.config().getString("proper.eval.split")))
-                .select("user_id", "input", "output").orderBy("user_id", "item_id").collectAsList()) {
-            queries.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(new String[]{r.getString(1), r.getString(2)});
-        }
+        Map<String, Double> evaluated = EvaluatedRun.properAccuracyByUser(run);
+        Map<String, List<String[]>> queries = EvaluatedRun.queriesByUser(run);
         assertEquals(evaluated.keySet(), queries.keySet(), "every evaluated user has queries");
 
         // a fresh Hadoop configuration: the hdfs:// URI alone finds the namenode, as on a serving host

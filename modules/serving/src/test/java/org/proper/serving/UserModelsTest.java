@@ -26,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.proper.common.ProperConfig;
 import org.proper.eval.metrics.Metric;
 import org.proper.eval.metrics.MetricAccumulator;
-import org.proper.eval.report.Methods;
-import org.proper.eval.report.MetricRow;
 import org.proper.model.BaseModel;
 import org.proper.model.Composition;
 import org.proper.model.Generator;
@@ -84,11 +82,7 @@ class UserModelsTest {
         for (TensorRecord r : new AdapterTableReader(spark).readLevel(run.layout().tableUri(RunLayout.ADAPTERS), AdapterRecords.USER).collect()) {
             evalUserRecords.computeIfAbsent(r.ownerId(), k -> new ArrayList<>()).add(r);
         }
-        String split = config.getString("proper.eval.split");
-        for (Row r : spark.read().parquet(run.layout().tableUri(RunLayout.INTERACTIONS)).where(col("split").equalTo(split))
-                .select("user_id", "input", "output").orderBy("user_id", "item_id").collectAsList()) {
-            queries.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(new String[]{r.getString(1), r.getString(2)});
-        }
+        queries.putAll(EvaluatedRun.queriesByUser(run));
         for (String u : new TreeSet<>(queries.keySet())) {
             (evalUserRecords.containsKey(u) ? trained : belowMinHistory).add(u);
         }
@@ -165,13 +159,7 @@ class UserModelsTest {
     @Test
     void servedAnswersScoreAsTheEvaluateStageScoredThem() {
         Predictor predictor = models.predictor();
-        Map<String, Double> evaluated = new LinkedHashMap<>();
-        for (Row r : spark.read().parquet(run.layout().tableUri(RunLayout.METRICS))
-                .where(col("method").equalTo(Methods.PROPER).and(col("scope").equalTo(MetricRow.USER))
-                        .and(col("metric").equalTo(Metric.ACCURACY.id())))
-                .select("user_id", "value").collectAsList()) {
-            evaluated.put(r.getString(0), r.getDouble(1));
-        }
+        Map<String, Double> evaluated = EvaluatedRun.properAccuracyByUser(run);
         List<String> users = new ArrayList<>(trained.subList(0, 3));
         users.addAll(belowMinHistory.subList(0, Math.min(2, belowMinHistory.size())));
         for (String u : users) {
