@@ -73,6 +73,7 @@ final class ConfigRules {
         intRange("proper.train.users.batch-size", 1, 100_000);
         doubleRange("proper.train.users.lr", 0, 10);
         intRange("proper.train.users.min-history", 0, 1_000_000);
+        doubleRange("proper.train.users.dev-fraction", 0, 0.9);
         intRange("proper.train.users.users-per-batch", 1, 100_000);
         intRange("proper.train.users.shards", 1, 1_000_000);
         intRange("proper.embed.dim", 1, 4_096);

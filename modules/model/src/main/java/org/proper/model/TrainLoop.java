@@ -34,12 +34,27 @@ final class TrainLoop {
         if (GC_EVERY > 0 && step % GC_EVERY == 0) System.gc();
     }
 
+    /** Early stopping, asked after every {@code evalEvery}-th step. */
+    interface DevCheck {
+        /** Evaluates the dev loss of the graph's current parameters; true when training should stop. */
+        boolean stopAfterEval(ModelGraph g);
+
+        /** Puts the best parameters seen back into the graph (nothing when stopping is off). */
+        void restoreBest(ModelGraph g);
+    }
+
     static Outcome run(ModelGraph g, IntFunction<Batch> batches, List<Batch> dev, TrainOptions o, StepListener listener) {
+        WholeGraphCheck check = dev == null || dev.isEmpty() ? null : new WholeGraphCheck(dev, o.patience());
+        List<Double> loss = new ArrayList<>();
+        int steps = run(g, batches, check, o, listener, loss);
+        return new Outcome(loss, check == null ? List.of() : check.devLoss, steps);
+    }
+
+    /** The loop; returns the steps run. Training losses go to {@code loss}. */
+    static int run(ModelGraph g, IntFunction<Batch> batches, DevCheck dev, TrainOptions o, StepListener listener,
+                   List<Double> loss) {
         AdamW opt = new AdamW(o);
-        List<Double> loss = new ArrayList<>(), devLoss = new ArrayList<>();
-        double best = Double.POSITIVE_INFINITY;
-        Map<String, INDArray> bestParams = null;
-        int bad = 0, done = 0;
+        int done = 0;
         List<String> outs = listener == null ? List.of(ModelGraph.CE) : List.of(ModelGraph.CE, ModelGraph.TOKEN_LOSS);
         for (int i = 0; i < o.steps(); i++) {
             Batch b = batches.apply(i);
@@ -51,20 +66,39 @@ final class TrainLoop {
             opt.step(g, grads, o.lrAt(o.firstStep() + i));
             done++;
             maybeGc(done);
-            if (dev != null && !dev.isEmpty() && (i + 1) % o.evalEvery() == 0) {
-                double dl = meanLoss(g, dev);
-                devLoss.add(dl);
-                if (dl < best) {
-                    best = dl;
-                    bad = 0;
-                    if (o.patience() > 0) bestParams = g.snapshot();
-                } else if (o.patience() > 0 && ++bad >= o.patience()) {
-                    break;
-                }
-            }
+            if (dev != null && (i + 1) % o.evalEvery() == 0 && dev.stopAfterEval(g)) break;
         }
-        if (bestParams != null) g.restore(bestParams);
-        return new Outcome(loss, devLoss, done);
+        if (dev != null) dev.restoreBest(g);
+        return done;
+    }
+
+    /** One dev loss for the whole graph (mean answer-token CE over the dev batches) and one patience. */
+    private static final class WholeGraphCheck implements DevCheck {
+        private final List<Batch> dev;
+        private final Patience patience;
+        private final List<Double> devLoss = new ArrayList<>();
+        private Map<String, INDArray> best;
+
+        WholeGraphCheck(List<Batch> dev, int patience) {
+            this.dev = dev;
+            this.patience = new Patience(patience);
+        }
+
+        @Override
+        public boolean stopAfterEval(ModelGraph g) {
+            double dl = meanLoss(g, dev);
+            devLoss.add(dl);
+            if (patience.improved(dl)) {
+                if (patience.keepsBest()) best = g.snapshot();
+                return false;
+            }
+            return patience.exhausted();
+        }
+
+        @Override
+        public void restoreBest(ModelGraph g) {
+            if (best != null) g.restore(best);
+        }
     }
 
     /** Mean answer-token cross-entropy over batches built with one weighting group each. */

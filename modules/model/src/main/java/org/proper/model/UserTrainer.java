@@ -17,8 +17,8 @@ public final class UserTrainer {
     private UserTrainer() {
     }
 
-    /** A user's trained adapter and its training loss per step. */
-    public record UserResult(UserAdapter adapter, List<Double> loss) implements java.io.Serializable {
+    /** A user's trained adapter, its training loss per step and its dev loss per evaluation (empty without dev). */
+    public record UserResult(UserAdapter adapter, List<Double> loss, List<Double> devLoss) implements java.io.Serializable {
     }
 
     /** Fresh adapters: LoRA seeded per user from options.seed(), R = 0 when the LoRA-aware router is used. */
@@ -40,36 +40,18 @@ public final class UserTrainer {
         return trainBatched(mergedBase, experts, users, initAdapters(mergedBase, experts, users, uo, o), uo, o);
     }
 
-    /** Continues the given adapters (one per user, same order) for o.steps() steps, all users in one graph. */
+    /**
+     * Continues the given adapters (one per user, same order) for o.steps() steps, all users in one graph. With dev
+     * examples and o.patience() > 0 each user stops early on its own dev loss and keeps its best adapter
+     * ({@link UserEarlyStopping}).
+     */
     public static List<UserResult> trainBatched(BaseModel mergedBase, GroupExperts experts, List<UserData> users,
                                                 List<UserAdapter> start, UserOptions uo, TrainOptions o) {
         if (users.isEmpty()) return List.of();
         GroupExperts ex = effectiveExperts(experts, uo);
         int t = seqLen(mergedBase, users);
         ModelGraph g = GraphCache.get(mergedBase, spec(ex, start, uo), o.dataType(), t);
-        int n = users.size();
-        EpochSampler[] samplers = new EpochSampler[n];
-        for (int u = 0; u < n; u++) samplers[u] = new EpochSampler(users.get(u).train().size(), EpochSampler.seedFor(o.seed(), users.get(u).userId()));
-        List<List<Double>> losses = new ArrayList<>();
-        for (int u = 0; u < n; u++) losses.add(new ArrayList<>());
-        int perUser = 1;
-        for (UserData u : users) perUser = Math.max(perUser, Math.min(o.batchSize(), u.train().size()));
-        int rowsPerUser = perUser;
-        TrainLoop.run(g, step -> {
-            List<Example> rows = new ArrayList<>();
-            List<Integer> idx = new ArrayList<>();
-            for (int u = 0; u < n; u++) {
-                List<Example> mine = EpochSampler.pick(users.get(u).train(), samplers[u].next(o.batchSize()));
-                for (int i = 0; i < rowsPerUser; i++) {           // equal rows per user; padding rows weigh 0
-                    rows.add(i < mine.size() ? mine.get(i) : null);
-                    idx.add(u);
-                }
-            }
-            return userBatch(rows, idx, users, ex, t);
-        }, List.of(), o, (step, b, outs) -> perUserLoss(b, outs, losses));
-        List<UserResult> res = new ArrayList<>();
-        for (int u = 0; u < n; u++) res.add(new UserResult(g.readUser(u, start.get(u)), losses.get(u)));
-        return res;
+        return trainInGraph(g, users, start, ex, t, o);
     }
 
     public static List<UserResult> trainOneByOne(BaseModel mergedBase, GroupExperts experts, List<UserData> users,
@@ -86,19 +68,44 @@ public final class UserTrainer {
         ModelGraph g = GraphCache.get(mergedBase, spec(ex, List.of(start.get(0)), uo), o.dataType(), t);
         List<UserResult> res = new ArrayList<>();
         for (int u = 0; u < users.size(); u++) {
-            UserData ud = users.get(u);
             g.writeUser(0, start.get(u));
-            EpochSampler s = new EpochSampler(ud.train().size(), EpochSampler.seedFor(o.seed(), ud.userId()));
-            List<List<Double>> losses = List.of(new ArrayList<>());
-            List<UserData> one = List.of(ud);
-            TrainLoop.run(g, step -> {
-                List<Example> rows = EpochSampler.pick(ud.train(), s.next(o.batchSize()));
-                List<Integer> idx = new ArrayList<>();
-                for (int i = 0; i < rows.size(); i++) idx.add(0);
-                return userBatch(rows, idx, one, ex, t);
-            }, List.of(), o, (step, b, outs) -> perUserLoss(b, outs, losses));
-            res.add(new UserResult(g.readUser(0, start.get(u)), losses.get(0)));
+            res.addAll(trainInGraph(g, List.of(users.get(u)), List.of(start.get(u)), ex, t, o));
         }
+        return res;
+    }
+
+    /** Trains users.get(u) in the graph's stacked slot u, which already holds start.get(u). */
+    private static List<UserResult> trainInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
+                                                 GroupExperts ex, int t, TrainOptions o) {
+        int n = users.size();
+        EpochSampler[] samplers = new EpochSampler[n];
+        List<List<Double>> losses = new ArrayList<>();
+        int rowsPerUser = 1;
+        for (int u = 0; u < n; u++) {
+            UserData ud = users.get(u);
+            samplers[u] = new EpochSampler(ud.train().size(), EpochSampler.seedFor(o.seed(), ud.userId()));
+            losses.add(new ArrayList<>());
+            rowsPerUser = Math.max(rowsPerUser, Math.min(o.batchSize(), ud.train().size()));
+        }
+        int perUser = rowsPerUser;
+        UserEarlyStopping stopping = new UserEarlyStopping(users, start, o.patience(), perUser,
+                (rows, idx) -> userBatch(rows, idx, users, ex, t));
+        boolean anyDev = users.stream().anyMatch(u -> !u.dev().isEmpty());
+        TrainLoop.run(g, step -> {
+            List<Example> rows = new ArrayList<>();
+            List<Integer> idx = new ArrayList<>();
+            for (int u = 0; u < n; u++) {
+                List<Example> mine = stopping.active(u) ? EpochSampler.pick(users.get(u).train(), samplers[u].next(o.batchSize())) : List.of();
+                for (int i = 0; i < perUser; i++) {               // equal rows per user; padding rows weigh 0
+                    rows.add(i < mine.size() ? mine.get(i) : null);
+                    idx.add(u);
+                }
+            }
+            return userBatch(rows, idx, users, ex, t);
+        }, anyDev ? stopping : null, o, (step, b, outs) -> perUserLoss(b, outs, losses, stopping), new ArrayList<>());
+        List<UserResult> res = new ArrayList<>();
+        for (int u = 0; u < n; u++)
+            res.add(new UserResult(g.readUser(u, start.get(u)), losses.get(u), stopping.devLoss(u)));
         return res;
     }
 
@@ -108,7 +115,10 @@ public final class UserTrainer {
 
     static int seqLen(BaseModel base, List<UserData> users) {
         List<Example> all = new ArrayList<>();
-        for (UserData u : users) all.addAll(u.train());
+        for (UserData u : users) {
+            all.addAll(u.train());
+            all.addAll(u.dev());
+        }
         return Batch.seqLenFor(all, base.config().maxSeqLen());
     }
 
@@ -127,7 +137,8 @@ public final class UserTrainer {
         return Batch.of(rows, t, Batches.PAD, ui, ui, emb, hard);
     }
 
-    private static void perUserLoss(Batch b, Map<String, INDArray> outs, List<List<Double>> losses) {
+    /** Appends each active user's loss of this step (Σ weight · token CE over its rows). */
+    private static void perUserLoss(Batch b, Map<String, INDArray> outs, List<List<Double>> losses, UserEarlyStopping stopping) {
         INDArray tl = outs.get(ModelGraph.TOKEN_LOSS);                    // [B,T]
         Map<Integer, Double> sum = new HashMap<>();
         for (int i = 0; i < b.rows; i++) {
@@ -138,6 +149,8 @@ public final class UserTrainer {
             }
             sum.merge(b.userIdx[i], s, Double::sum);
         }
-        sum.forEach((u, s) -> losses.get(u).add(s));
+        sum.forEach((u, s) -> {
+            if (stopping.active(u)) losses.get(u).add(s);
+        });
     }
 }

@@ -76,4 +76,48 @@ class UserTrainerTest {
             }
         }
     }
+
+    /**
+     * ann's dev answers contradict her training answers, so her dev loss rises once she fits them and she stops early;
+     * bob's dev answers are his training answers, so he improves until the end; cy has no dev examples.
+     */
+    static List<UserData> usersWithDev() {
+        return List.of(
+                new UserData("ann", Fixtures.emb(0, 0.1), Fixtures.userExamples("ann", "alpha", 3, 1), Fixtures.userExamples("ann", "omega zulu", 2, 7)),
+                new UserData("bob", Fixtures.emb(1, 0.2), Fixtures.userExamples("bob", "beta", 6, 2), Fixtures.userExamples("bob", "beta", 3, 8)),
+                new UserData("cy", Fixtures.emb(2, 0.1), Fixtures.userExamples("cy", "gamma ray", 5, 3), List.of()));
+    }
+
+    @Test
+    void eachUserStopsEarlyOnItsOwnDevLossAndBatchedStillEqualsOneByOne() {
+        BaseModel base = Fixtures.base(ModelConfig.tiny(), 24);
+        GroupExperts ge = experts(base);
+        UserOptions uo = UserOptions.defaults();
+        int steps = 30;
+        TrainOptions o = OPTS.withLr(5e-2).withSteps(steps).withEarlyStopping(2, 2);
+        List<UserTrainer.UserResult> batched = UserTrainer.trainBatched(base, ge, usersWithDev(), uo, o);
+        List<UserTrainer.UserResult> single = UserTrainer.trainOneByOne(base, ge, usersWithDev(), uo, o);
+        for (int u = 0; u < 3; u++) {
+            UserTrainer.UserResult b = batched.get(u), s = single.get(u);
+            assertTrue(maxDiff(b.adapter(), s.adapter()) <= 1e-4, b.adapter().userId() + ": " + maxDiff(b.adapter(), s.adapter()));
+            assertEquals(s.loss().size(), b.loss().size(), b.adapter().userId() + " steps");
+            assertEquals(s.devLoss().size(), b.devLoss().size(), b.adapter().userId() + " evaluations");
+            for (int e = 0; e < b.devLoss().size(); e++) assertEquals(s.devLoss().get(e), b.devLoss().get(e), 1e-4);
+        }
+        UserTrainer.UserResult ann = batched.get(0), bob = batched.get(1), cy = batched.get(2);
+        assertTrue(ann.loss().size() < steps, "ann stopped early: " + ann.devLoss());
+        assertEquals(ann.loss().size() / 2, ann.devLoss().size(), "one dev evaluation every 2 steps");
+        assertEquals(steps, cy.loss().size(), "a user without dev examples trains every step");
+        assertTrue(cy.devLoss().isEmpty());
+        assertTrue(bob.loss().size() > ann.loss().size(), "bob went on after ann stopped: " + bob.devLoss());
+
+        // ann keeps the adapter of her best evaluation: exactly the adapter of training her alone up to that step
+        List<Double> dl = ann.devLoss();
+        int bestEval = dl.indexOf(dl.stream().min(Double::compare).orElseThrow());
+        int bestStep = 2 * (bestEval + 1);
+        TrainOptions upToBest = OPTS.withLr(5e-2).withSteps(bestStep).withScheduleWindow(0, steps);
+        UserData annNoDev = new UserData("ann", usersWithDev().get(0).embedding(), usersWithDev().get(0).train(), List.of());
+        UserAdapter expected = UserTrainer.trainOneByOne(base, ge, List.of(annNoDev), uo, upToBest).get(0).adapter();
+        assertTrue(maxDiff(ann.adapter(), expected) <= 1e-5, "ann's adapter is her best one: " + maxDiff(ann.adapter(), expected));
+    }
 }

@@ -1,10 +1,13 @@
 package org.proper.pipeline.stages;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -13,6 +16,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.DoubleAccumulator;
+import org.apache.spark.util.LongAccumulator;
 import org.proper.model.BaseModel;
 import org.proper.model.Example;
 import org.proper.model.GroupExperts;
@@ -90,6 +94,8 @@ public final class UserStage implements Stage {
         Broadcast<BaseModel> bBase = jsc.broadcast(merged);
         Broadcast<GroupExperts> bExperts = jsc.broadcast(experts);
         int shards = s.shards(), minHistory = s.userMinHistory(), perBatch = s.usersPerBatch();
+        double devShare = s.userDevShare();
+        long seed = s.seed();
         UserOptions uo = s.userOptions();
         TrainOptions o = s.userTrainOptions();
 
@@ -99,8 +105,8 @@ public final class UserStage implements Stage {
                         plan.usersIncremental() ? UserChanges.newOrChanged(ctx) : null)
                 .mapToPair(t -> new Tuple2<>(t._2().example().userId(), new Tuple2<>(t._1(), t._2())))
                 .groupByKey(new HashPartitioner(partitions))
-                .mapValues(UserStage::userData)
-                .filter(u -> u._2().train().size() >= minHistory);
+                .mapValues(rows -> userData(rows, devShare, seed))
+                .filter(u -> u._2().train().size() + u._2().dev().size() >= minHistory);
         JavaPairRDD<String, UserJob> jobs = (plan.usersIncremental() ? incrementalJobs(ctx, plan, users, partitions)
                 : users.mapValues(u -> new UserJob(u, TRAINED, null))).persist(StorageLevel.MEMORY_AND_DISK());
         // (shard, kept?) -> users: counts only
@@ -119,6 +125,7 @@ public final class UserStage implements Stage {
         String stage = name().cliName();
         AdapterTableWriter writer = new AdapterTableWriter(ctx.spark(), ctx.layout(), AdapterWriteOptions.shards(shards));
         DoubleAccumulator lossSum = jsc.sc().doubleAccumulator("user final loss");
+        LongAccumulator stoppedEarly = jsc.sc().longAccumulator("users stopped early");
         long done = 0, trainedNow = 0, skipped = 0;
         int committedNow = 0;
         long t0 = System.nanoTime();
@@ -134,7 +141,7 @@ public final class UserStage implements Stage {
             int thisShard = shard;
             JavaRDD<TensorRecord> records = jobs.filter(u -> AdapterShards.shardOf(u._1(), shards) == thisShard)
                     .values()
-                    .mapPartitions(it -> train(it, bBase.value(), bExperts.value(), uo, o, perBatch, lossSum));
+                    .mapPartitions(it -> train(it, bBase.value(), bExperts.value(), uo, o, perBatch, lossSum, stoppedEarly));
             writer.writeShard(records, shard, AdapterRecords.USER);
             markers.markShardCommitted(stage, shard);
             done += n;
@@ -157,6 +164,8 @@ public final class UserStage implements Stage {
         summary.put("users_trained_now", trainedNow);
         summary.put("users_per_second", trainedNow / Math.max((System.nanoTime() - t0) / 1e9, 1e-9));
         summary.put("mean_final_loss", trainedNow == 0 ? null : lossSum.value() / trainedNow);
+        summary.put("early_stopping", Map.of("patience", o.patience(), "dev_share", devShare,
+                "users_stopped_early", stoppedEarly.value()));
         summary.put("ablation", Map.of("group_level", s.groupLevel(), "fixed_beta", s.fixedBeta(),
                 "hard_routing", s.group().hardRouting()));
         summary.put("users_by_kind", byKind);
@@ -213,18 +222,27 @@ public final class UserStage implements Stage {
         return out;
     }
 
-    private static UserData userData(Iterable<Tuple2<String, Row3>> rows) {
+    /**
+     * A user's items in key order; with early stopping on, the {@code devShare} of them with the smallest seeded hash
+     * of their key (at least one, never all) is the user's dev set.
+     */
+    static UserData userData(Iterable<Tuple2<String, Row3>> rows, double devShare, long seed) {
         List<Tuple2<String, Row3>> all = new ArrayList<>();
         rows.forEach(all::add);
         all.sort((a, b) -> a._1().compareTo(b._1()));
-        List<Example> train = new ArrayList<>(all.size());
-        for (Tuple2<String, Row3> t : all) train.add(t._2().example());
+        int nDev = devShare <= 0 || all.size() < 2 ? 0 : Math.min(all.size() - 1, Math.max(1, (int) Math.round(devShare * all.size())));
+        Set<String> devKeys = new HashSet<>();
+        all.stream().map(Tuple2::_1).sorted(Comparator.comparingDouble(k -> TrainingData.unitHash(k, seed)))
+                .limit(nDev).forEach(devKeys::add);
+        List<Example> train = new ArrayList<>(all.size()), dev = new ArrayList<>(nDev);
+        for (Tuple2<String, Row3> t : all) (devKeys.contains(t._1()) ? dev : train).add(t._2().example());
         Row3 first = all.get(0)._2();
-        return new UserData(first.example().userId(), first.embedding(), train, List.of());
+        return new UserData(first.example().userId(), first.embedding(), train, dev);
     }
 
     private static Iterator<TensorRecord> train(Iterator<UserJob> it, BaseModel base, GroupExperts experts, UserOptions uo,
-                                                TrainOptions o, int perBatch, DoubleAccumulator lossSum) {
+                                                TrainOptions o, int perBatch, DoubleAccumulator lossSum,
+                                                LongAccumulator stoppedEarly) {
         FaultInjection.inUserTask();
         GpuBinding.bindCurrentTask();
         List<UserJob> all = new ArrayList<>();
@@ -248,6 +266,7 @@ public final class UserStage implements Stage {
             for (UserTrainer.UserResult r : UserTrainer.trainBatched(base, experts, batch, start, uo, o)) {
                 out.addAll(AdapterRecords.ofUser(r.adapter()));
                 if (!r.loss().isEmpty()) lossSum.add(r.loss().get(r.loss().size() - 1));
+                if (r.loss().size() < o.steps()) stoppedEarly.add(1);
             }
         }
         return out.iterator();

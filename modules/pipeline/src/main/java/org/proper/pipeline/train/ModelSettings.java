@@ -23,7 +23,8 @@ import org.proper.pipeline.evaluate.TaskSpecs;
 public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec userLora, TrainOptions base,
                             int populationRounds, int populationLocalSteps, double populationLr,
                             int warmStartSteps, int jointRounds, int jointLocalSteps, double groupLr, double tau,
-                            GroupOptions group, int userSteps, int userBatch, double userLr, int userMinHistory, int usersPerBatch,
+                            GroupOptions group, int userSteps, int userBatch, double userLr, int userMinHistory,
+                            double userDevFraction, int usersPerBatch,
                             int shards, boolean groupLevel, boolean fixedBeta, int pretrainSteps, int pretrainBatch,
                             double pretrainLr, long seed, String checkpoint, int maxNewTokens) implements Serializable {
 
@@ -67,7 +68,8 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
                 c.getDouble("proper.train.groups.temperature"), group,
                 c.getInt("proper.train.users.steps"), c.getInt("proper.train.users.batch-size"),
                 c.getDouble("proper.train.users.lr"),
-                c.getInt("proper.train.users.min-history"), c.getInt("proper.train.users.users-per-batch"),
+                c.getInt("proper.train.users.min-history"), c.getDouble("proper.train.users.dev-fraction"),
+                c.getInt("proper.train.users.users-per-batch"),
                 c.getInt("proper.train.users.shards"), c.getBoolean("proper.ablation.group-level"),
                 !c.getBoolean("proper.ablation.lora-aware-router"),
                 c.getInt("proper.model.pretrain-steps"), c.getInt("proper.model.pretrain-batch"),
@@ -77,6 +79,11 @@ public record ModelSettings(ModelConfig model, LoraSpec populationLora, LoraSpec
 
     public UserOptions userOptions() {
         return new UserOptions(userLora, fixedBeta, group.hardRouting(), !groupLevel);
+    }
+
+    /** The share of each user's items held out as its dev set: proper.train.users.dev-fraction when early stopping is on. */
+    public double userDevShare() {
+        return base.patience() > 0 ? userDevFraction : 0.0;
     }
 
     public TrainOptions userTrainOptions() {

@@ -95,8 +95,7 @@ class PipelineEndToEndTest {
         Set<String> levels = spark.read().parquet(table(baseline, RunLayout.ADAPTERS)).select("level").distinct()
                 .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
         assertEquals(Set.of("population", "group", "router", "user"), levels);
-        Set<String> withAdapter = spark.read().parquet(table(baseline, RunLayout.ADAPTERS)).filter(col("level").equalTo("user"))
-                .select("owner_id").distinct().collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        Set<String> withAdapter = usersWithAdapter(baseline);
         Set<String> eligible = spark.read().parquet(table(baseline, RunLayout.INTERACTIONS)).filter(col("split").equalTo("train"))
                 .groupBy("user_id").count().filter(col("count").geq(3)).select("user_id")
                 .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
@@ -151,6 +150,29 @@ class PipelineEndToEndTest {
         assertTrue(executed.text().contains("table metrics: "), executed.text());
         assertTrue(executed.text().contains("users: 40, groups: 3"), executed.text());
         assertTrue(executed.text().contains("norms in [1.0000, 1.0000]"), executed.text());
+    }
+
+    private static Set<String> usersWithAdapter(RunContext ctx) {
+        return spark.read().parquet(table(ctx, RunLayout.ADAPTERS)).filter(col("level").equalTo("user"))
+                .select("owner_id").distinct().collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+    }
+
+    @Test
+    void withEarlyStoppingUsersHoldOutDevItemsAndStopOnTheirOwnDevLoss() throws Exception {
+        RunForks.fork(baseline.layout(), "early-stop", StageName.TRAIN_GROUPS, spark.sparkContext().hadoopConfiguration());
+        ProperConfig early = config.with(Map.of("proper.train.early-stopping-patience", "1", "proper.train.users.steps", "40",
+                "proper.train.users.lr", "0.3", "proper.train.users.dev-fraction", "0.3"));
+        RunContext ctx = TinyRuns.run(spark, early, "early-stop", List.of(StageName.TRAIN_USERS));
+        Map<String, Object> summary = StageSummaries.readAll(ctx).get("train-users");
+        Map<?, ?> stopping = (Map<?, ?>) summary.get("early_stopping");
+        assertEquals(1, ((Number) stopping.get("patience")).intValue());
+        assertEquals(0.3, ((Number) stopping.get("dev_share")).doubleValue());
+        long stopped = ((Number) stopping.get("users_stopped_early")).longValue();
+        long users = ((Number) summary.get("users_with_adapter")).longValue();
+        assertTrue(stopped > 0 && stopped < users, stopped + " of " + users + " users stopped early");
+        assertEquals(usersWithAdapter(baseline), usersWithAdapter(ctx), "held-out items still count towards min-history");
+        Map<?, ?> off = (Map<?, ?>) StageSummaries.readAll(baseline).get("train-users").get("early_stopping");
+        assertEquals(0L, ((Number) off.get("users_stopped_early")).longValue(), "patience 0 never stops");
     }
 
     @Test
