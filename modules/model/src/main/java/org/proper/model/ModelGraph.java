@@ -36,7 +36,7 @@ final class ModelGraph {
     final Set<String> stacked = new LinkedHashSet<>();
 
     private SDVariable tokens, targets, weights, keyMask, userEmb, hardGate;
-    private SDVariable causal, padBias, ropeCos, ropeSin, dist, onesT;
+    private SDVariable attnBias, ropeCos, ropeSin, dist, onesT;
     private final List<SDVariable> balanceTerms = new ArrayList<>();
     private final List<SDVariable> diversityTerms = new ArrayList<>();
     private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
@@ -76,8 +76,9 @@ final class ModelGraph {
         keyMask = sd.placeHolder("keyMask", dt, -1, t);
         float[] c = new float[t * t];
         for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) c[i * t + j] = (float) NEG;
-        causal = sd.constant("causalMask", Nd4j.create(c, new long[]{t, t}, 'c').castTo(dt));              // [T,T]
-        padBias = keyMask.sub(1.0).mul(-NEG).reshape(-1, 1, 1, t);                                        // [B,1,1,T]
+        SDVariable causal = sd.constant("causalMask", Nd4j.create(c, new long[]{t, t}, 'c').castTo(dt));   // [T,T]
+        // causal + key padding, once per forward pass (each layer then adds one bias to its scores)
+        attnBias = keyMask.sub(1.0).mul(-NEG).reshape(-1, 1, 1, t).add(causal);                            // [B,1,T,T]
         buildAdapterParams();
 
         boolean gpt2 = cfg.family() == Family.GPT2;
@@ -252,10 +253,14 @@ final class ModelGraph {
         return x.div(sd.math.sqrt(ms.add(cfg.normEps()))).mul(g);                                          // [N,d]
     }
 
-    /** GPT-2 "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-    private SDVariable gelu(SDVariable x) {
-        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-        return x.mul(0.5).mul(sd.math.tanh(inner).add(1.0));
+    /**
+     * GPT-2 "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(2√(2/π)·x·(1 + 0.044715·x²)) — the
+     * same function (½(1 + tanh z) = σ(2z)) in fewer ops, and ND4J's sigmoid is much cheaper than its tanh
+     * (GELU forward + backward on [2048,1024]: ~105 vs ~155 ms, one thread).
+     */
+    static SDVariable gelu(SameDiff sd, SDVariable x) {
+        SDVariable z2 = x.mul(x).mul(0.044715).add(1.0).mul(x).mul(2 * Math.sqrt(2 / Math.PI));
+        return x.mul(sd.nn.sigmoid(z2));
     }
 
     private SDVariable gpt2Block(BaseModel base, SDVariable h, int l) {
@@ -269,7 +274,7 @@ final class ModelGraph {
         SDVariable o = attention(q, s[1], v);                                                              // [N,d]
         h = h.add(linear(o, w(base, p + "attn.c_proj.weight"), w(base, p + "attn.c_proj.bias"), true, null));
         SDVariable m = layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias"));                 // [N,d]
-        SDVariable f = gelu(linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc")); // [N,f]
+        SDVariable f = gelu(sd, linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc")); // [N,f]
         return h.add(linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj")); // [N,d]
     }
 
@@ -291,7 +296,7 @@ final class ModelGraph {
     /** Causal multi-head (grouped-query) attention. q [N,H·hd], k/v [N,Hkv·hd] → [N,H·hd]. */
     private SDVariable attention(SDVariable q, SDVariable k, SDVariable v) {
         int t = seqLen, h = cfg.nHeads(), hk = cfg.nKvHeads(), hd = cfg.headDim();
-        SDVariable q4 = q.reshape(-1, t, h, hd).permute(0, 2, 1, 3);                                       // [B,H,T,hd]
+        SDVariable q4 = q.mul(1.0 / Math.sqrt(hd)).reshape(-1, t, h, hd).permute(0, 2, 1, 3);              // [B,H,T,hd] scaled
         SDVariable k4 = k.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
         SDVariable v4 = v.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
         if (cfg.family() == Family.LLAMA) {
@@ -302,7 +307,7 @@ final class ModelGraph {
             k4 = repeatKv(k4, h / hk);                                                                     // [B,H,T,hd]
             v4 = repeatKv(v4, h / hk);
         }
-        SDVariable att = sd.mmul(q4, k4, false, true, false).mul(1.0 / Math.sqrt(hd)).add(causal).add(padBias); // [B,H,T,T]
+        SDVariable att = sd.mmul(q4, k4, false, true, false).add(attnBias);                                // [B,H,T,T]
         att = sd.nn.softmax(att, 3);
         return sd.mmul(att, v4).permute(0, 2, 1, 3).reshape(-1, h * hd);                                   // [N,H·hd]
     }
