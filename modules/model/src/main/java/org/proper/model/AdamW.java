@@ -14,7 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 final class AdamW {
     private final TrainOptions o;
-    private final Map<String, INDArray> m = new HashMap<>(), v = new HashMap<>();
+    private final Map<String, INDArray> m = new HashMap<>(), v = new HashMap<>(), scratch = new HashMap<>();
     private int t;
 
     AdamW(TrainOptions o) {
@@ -54,6 +54,7 @@ final class AdamW {
         }
     }
 
+    /** One update in place, allocating nothing once warm: the gradient array (this call's, recycled) is scratch space. */
     void step(ModelGraph graph, Map<String, INDArray> grads, double lr) {
         t++;
         double b1 = o.beta1(), b2 = o.beta2();
@@ -64,10 +65,11 @@ final class AdamW {
             INDArray p = graph.arr(name);
             INDArray mm = m.computeIfAbsent(name, k -> Nd4j.zerosLike(p));
             INDArray vv = v.computeIfAbsent(name, k -> Nd4j.zerosLike(p));
-            mm.muli(b1).addi(g.mul(1 - b1));                                    // m = β1 m + (1−β1) g
-            vv.muli(b2).addi(g.mul(g).muli(1 - b2));                            // v = β2 v + (1−β2) g²
-            INDArray denom = Transforms.sqrt(vv.div(c2), false).addi(o.eps());  // √v̂ + ε
-            INDArray upd = mm.div(c1).divi(denom).muli(lr);                     // lr·m̂/(√v̂+ε)
+            INDArray tmp = scratch.computeIfAbsent(name, k -> Nd4j.zerosLike(p));
+            vv.muli(b2).addi(tmp.assign(g).muli(g).muli(1 - b2));                // v = β2 v + (1−β2) g²
+            mm.muli(b1).addi(g.muli(1 - b1));                                     // m = β1 m + (1−β1) g
+            Transforms.sqrt(tmp.assign(vv).divi(c2), false).addi(o.eps());       // √v̂ + ε
+            INDArray upd = g.assign(mm).divi(c1).divi(tmp).muli(lr);              // lr·m̂/(√v̂+ε)
             if (o.optimizer() == TrainOptions.Optimizer.ADAMW && o.weightDecay() > 0) p.muli(1 - lr * o.weightDecay());
             p.subi(upd);
         }

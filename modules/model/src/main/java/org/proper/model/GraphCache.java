@@ -30,7 +30,9 @@ final class GraphCache {
             new LinkedHashMap<>(8, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<Key, ModelGraph> e) {
-                    return size() > MAX_PER_THREAD;
+                    if (size() <= MAX_PER_THREAD) return false;
+                    e.getValue().releaseArrays();
+                    return true;
                 }
             });
 
@@ -53,7 +55,13 @@ final class GraphCache {
 
     /** Drops this thread's cached graphs (e.g. at the end of a Spark task). */
     static void clear() {
+        releaseArrays();
         CACHE.remove();
+    }
+
+    /** Frees the reusable step arrays of this thread's cached graphs; the graphs stay cached. */
+    static void releaseArrays() {
+        CACHE.get().values().forEach(ModelGraph::releaseArrays);
     }
 
     static String structure(GraphSpec s) {

@@ -19,6 +19,15 @@ public final class LoraTrainer {
         GraphCache.clear();
     }
 
+    /**
+     * Frees the native arrays this thread's cached training graphs keep for their next step (one step's working set
+     * per graph) and keeps the graphs. Call at the end of a Spark task that trained, so that an idle executor thread
+     * holds no training memory while the next task on it still skips graph construction.
+     */
+    public static void releaseArrays() {
+        GraphCache.releaseArrays();
+    }
+
     public static TrainResult<LoraAdapter> train(BaseModel base, LoraAdapter start, List<Example> train, TrainOptions options) {
         return train(base, start, train, List.of(), options);
     }

@@ -10,6 +10,7 @@ import java.util.Set;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,6 +41,9 @@ final class ModelGraph {
     private final List<SDVariable> balanceTerms = new ArrayList<>();
     private final List<SDVariable> diversityTerms = new ArrayList<>();
     private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
+
+    /** -Dproper.reuseArrays=false falls back to SameDiff's own session memory manager. */
+    static final boolean REUSE_ARRAYS = Boolean.parseBoolean(System.getProperty("proper.reuseArrays", "true"));
 
     ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
         this.cfg = base.config();
@@ -343,7 +347,34 @@ final class ModelGraph {
 
     // ---------------------------------------------------------------------------------------------- feeding / reading
 
+    /**
+     * Starts a call on this thread: the sessions of the graph and of its gradient function use {@link StepArrays}, and
+     * the previous call's arrays are recycled (its results must have been read by now).
+     */
+    private void beginCall() {
+        if (!REUSE_ARRAYS) return;
+        long tid = Thread.currentThread().getId();
+        SameDiff grad = sd.getFunction("grad");
+        for (SameDiff s : grad == null ? List.of(sd) : List.of(sd, grad)) {
+            InferenceSession session = s.getSessions().computeIfAbsent(tid, k -> new InferenceSession(s));
+            if (session.getMmgr() instanceof StepArrays arrays) arrays.recycle();
+            else session.setMmgr(new StepArrays());
+        }
+    }
+
+    /** Frees this thread's reusable arrays of the graph (the graph stays usable; its next call allocates afresh). */
+    void releaseArrays() {
+        long tid = Thread.currentThread().getId();
+        SameDiff grad = sd.getFunction("grad");
+        for (SameDiff s : grad == null ? List.of(sd) : List.of(sd, grad)) {
+            InferenceSession session = s.getSessions().get(tid);
+            if (session != null && session.getMmgr() instanceof StepArrays arrays) arrays.close();
+        }
+    }
+
+    /** The batch as placeholders, at the start of every call on the graph (see {@link #beginCall}). */
     Map<String, INDArray> feed(Batch b) {
+        beginCall();
         if (b.seqLen != seqLen) throw new IllegalArgumentException("Cannot feed batch: seqLen " + b.seqLen + " != graph " + seqLen);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("tokens", Nd4j.createFromArray(b.tokens).reshape(b.rows, seqLen));

@@ -18,6 +18,7 @@ import org.proper.model.Example;
 import org.proper.model.GroupExperts;
 import org.proper.model.GroupTrainer;
 import org.proper.model.LoraAdapter;
+import org.proper.model.LoraTrainer;
 import org.proper.model.TrainOptions;
 import org.proper.model.TrainResult;
 import org.proper.pipeline.RunContext;
@@ -102,6 +103,7 @@ public final class GroupStage implements Stage {
                     for (Tuple2<String, Example> t : keyed) ex.add(t._2());
                     TrainResult<LoraAdapter> r = GroupTrainer.warmStart(bBase.value(), s.populationLora(), ex,
                             warm.withSeed(seed + 7919L * (pid + 1)));
+                    LoraTrainer.releaseArrays();
                     return List.of(new Tuple2<>(pid, r.params())).iterator();
                 }, true).collect();
         GroupExperts init = GroupExperts.init(s.populationLora(), merged.config(), clusters.centroids(), s.tau(), seed);
@@ -131,6 +133,7 @@ public final class GroupStage implements Stage {
                 }
                 TrainResult<GroupExperts> t = GroupTrainer.trainJoint(bBase.value(), bExperts.value(), ex, emb, s.group(),
                         o.withSeed(o.seed() + pid));
+                LoraTrainer.releaseArrays();
                 return new LocalSgd.Partial(ParamVector.of(t.params(), ex.size()),
                         t.loss().stream().mapToDouble(Double::doubleValue).sum(), t.loss().size());
             }, 2);

@@ -89,6 +89,7 @@ public final class PopulationStage implements Stage {
                     .withSeed(s.seed() + 1_000L * r);
             LocalSgd.Partial p = LocalSgd.round(examples, (pid, rows) -> {
                 TrainResult<LoraAdapter> t = LoraTrainer.train(bBase.value(), bAdapter.value(), rows, o.withSeed(o.seed() + pid));
+                LoraTrainer.releaseArrays();
                 return new LocalSgd.Partial(ParamVector.of(t.params(), rows.size()),
                         t.loss().stream().mapToDouble(Double::doubleValue).sum(), t.loss().size());
             }, 2);

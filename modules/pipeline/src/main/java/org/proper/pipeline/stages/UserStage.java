@@ -20,6 +20,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.proper.model.BaseModel;
 import org.proper.model.Example;
 import org.proper.model.GroupExperts;
+import org.proper.model.LoraTrainer;
 import org.proper.model.TrainOptions;
 import org.proper.model.UserAdapter;
 import org.proper.model.UserData;
@@ -269,6 +270,7 @@ public final class UserStage implements Stage {
                 if (r.loss().size() < o.steps()) stoppedEarly.add(1);
             }
         }
+        LoraTrainer.releaseArrays();
         return out.iterator();
     }
 }
