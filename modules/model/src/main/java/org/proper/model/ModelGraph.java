@@ -354,19 +354,23 @@ final class ModelGraph {
     private void beginCall() {
         if (!REUSE_ARRAYS) return;
         long tid = Thread.currentThread().getId();
-        SameDiff grad = sd.getFunction("grad");
-        for (SameDiff s : grad == null ? List.of(sd) : List.of(sd, grad)) {
+        for (SameDiff s : graphAndGradient()) {
             InferenceSession session = s.getSessions().computeIfAbsent(tid, k -> new InferenceSession(s));
             if (session.getMmgr() instanceof StepArrays arrays) arrays.recycle();
             else session.setMmgr(new StepArrays());
         }
     }
 
+    /** The graph and, once a gradient was asked for, its gradient function: each has its own sessions. */
+    private List<SameDiff> graphAndGradient() {
+        SameDiff grad = sd.getFunction("grad");
+        return grad == null ? List.of(sd) : List.of(sd, grad);
+    }
+
     /** Frees this thread's reusable arrays of the graph (the graph stays usable; its next call allocates afresh). */
     void releaseArrays() {
         long tid = Thread.currentThread().getId();
-        SameDiff grad = sd.getFunction("grad");
-        for (SameDiff s : grad == null ? List.of(sd) : List.of(sd, grad)) {
+        for (SameDiff s : graphAndGradient()) {
             InferenceSession session = s.getSessions().get(tid);
             if (session != null && session.getMmgr() instanceof StepArrays arrays) arrays.close();
         }

@@ -13,9 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and keeps the adapter it would one by one.
  */
 final class UserEarlyStopping implements TrainLoop.DevCheck {
-    /** Builds a batch of equal rows per user (null rows are padding) with each row's stacked-adapter index. */
+    /** Builds the batch in which user u's examples (a list per user, in slot order) fill user u's rows. */
     interface BatchBuilder {
-        Batch build(List<Example> rows, List<Integer> userIdx);
+        Batch build(List<List<Example>> perUserRows);
     }
 
     private final List<UserData> users;
@@ -83,16 +83,12 @@ final class UserEarlyStopping implements TrainLoop.DevCheck {
         double[] sum = new double[n];
         long[] tokens = new long[n];
         for (int off = 0; off < most; off += rowsPerUser) {
-            List<Example> rows = new ArrayList<>();
-            List<Integer> idx = new ArrayList<>();
+            List<List<Example>> perUserRows = new ArrayList<>(n);
             for (int u = 0; u < n; u++) {
                 List<Example> dev = users.get(u).dev();
-                for (int i = off; i < off + rowsPerUser; i++) {
-                    rows.add(!stopped[u] && i < dev.size() ? dev.get(i) : null);
-                    idx.add(u);
-                }
+                perUserRows.add(stopped[u] || off >= dev.size() ? List.of() : dev.subList(off, Math.min(dev.size(), off + rowsPerUser)));
             }
-            Batch b = builder.build(rows, idx);
+            Batch b = builder.build(perUserRows);
             INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);   // [B,T]
             for (int i = 0; i < b.rows; i++)
                 for (int t = 0; t < b.seqLen; t++)

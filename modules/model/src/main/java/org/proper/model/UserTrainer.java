@@ -89,19 +89,13 @@ public final class UserTrainer {
         }
         int perUser = rowsPerUser;
         UserEarlyStopping stopping = new UserEarlyStopping(users, start, o.patience(), perUser,
-                (rows, idx) -> userBatch(rows, idx, users, ex, t));
+                perUserRows -> userBatch(perUserRows, perUser, users, ex, t));
         boolean anyDev = users.stream().anyMatch(u -> !u.dev().isEmpty());
         TrainLoop.run(g, step -> {
-            List<Example> rows = new ArrayList<>();
-            List<Integer> idx = new ArrayList<>();
-            for (int u = 0; u < n; u++) {
-                List<Example> mine = stopping.active(u) ? EpochSampler.pick(users.get(u).train(), samplers[u].next(o.batchSize())) : List.of();
-                for (int i = 0; i < perUser; i++) {               // equal rows per user; padding rows weigh 0
-                    rows.add(i < mine.size() ? mine.get(i) : null);
-                    idx.add(u);
-                }
-            }
-            return userBatch(rows, idx, users, ex, t);
+            List<List<Example>> perUserRows = new ArrayList<>(n);
+            for (int u = 0; u < n; u++)
+                perUserRows.add(stopping.active(u) ? EpochSampler.pick(users.get(u).train(), samplers[u].next(o.batchSize())) : List.of());
+            return userBatch(perUserRows, perUser, users, ex, t);
         }, anyDev ? stopping : null, o, (step, b, outs) -> perUserLoss(b, outs, losses, stopping), new ArrayList<>());
         List<UserResult> res = new ArrayList<>();
         for (int u = 0; u < n; u++)
@@ -122,12 +116,19 @@ public final class UserTrainer {
         return Batch.seqLenFor(all, base.config().maxSeqLen());
     }
 
-    private static Batch userBatch(List<Example> rows, List<Integer> idx, List<UserData> users, GroupExperts ex, int t) {
-        int n = rows.size();
+    /**
+     * User u's examples as rows [u·rowsPerUser, (u+1)·rowsPerUser) of one batch, the same number of rows per user as the
+     * stacked graph needs: users with fewer examples get padding rows, which weigh 0.
+     */
+    private static Batch userBatch(List<List<Example>> perUserRows, int rowsPerUser, List<UserData> users, GroupExperts ex, int t) {
+        int n = perUserRows.size() * rowsPerUser;
+        List<Example> rows = new ArrayList<>(n);
+        for (List<Example> mine : perUserRows)
+            for (int i = 0; i < rowsPerUser; i++) rows.add(i < mine.size() ? mine.get(i) : null);
         int[] ui = new int[n], hard = ex == null ? null : new int[n];
         float[][] emb = ex == null ? null : new float[n][];
         for (int i = 0; i < n; i++) {
-            ui[i] = idx.get(i);
+            ui[i] = i / rowsPerUser;
             if (ex != null) {
                 emb[i] = users.get(ui[i]).embedding();
                 if (emb[i] == null) throw new IllegalArgumentException("Cannot route user " + users.get(ui[i]).userId() + ": no embedding");

@@ -233,8 +233,8 @@ public final class UserStage implements Stage {
         all.sort((a, b) -> a._1().compareTo(b._1()));
         int nDev = devShare <= 0 || all.size() < 2 ? 0 : Math.min(all.size() - 1, Math.max(1, (int) Math.round(devShare * all.size())));
         Set<String> devKeys = new HashSet<>();
-        all.stream().map(Tuple2::_1).sorted(Comparator.comparingDouble(k -> TrainingData.unitHash(k, seed)))
-                .limit(nDev).forEach(devKeys::add);
+        all.stream().map(t -> new Tuple2<>(TrainingData.unitHash(t._1(), seed), t._1()))
+                .sorted(Comparator.comparingDouble(Tuple2::_1)).limit(nDev).forEach(t -> devKeys.add(t._2()));
         List<Example> train = new ArrayList<>(all.size()), dev = new ArrayList<>(nDev);
         for (Tuple2<String, Row3> t : all) (devKeys.contains(t._1()) ? dev : train).add(t._2().example());
         Row3 first = all.get(0)._2();
