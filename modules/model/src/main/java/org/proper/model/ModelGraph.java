@@ -44,6 +44,8 @@ final class ModelGraph {
 
     /** -Dproper.reuseArrays=false falls back to SameDiff's own session memory manager. */
     static final boolean REUSE_ARRAYS = Boolean.parseBoolean(System.getProperty("proper.reuseArrays", "true"));
+    /** -Dproper.skipFrozenGradients=false keeps SameDiff's gradient function as it builds it ({@link FrozenWeightGradients}). */
+    static final boolean SKIP_FROZEN_GRADIENTS = Boolean.parseBoolean(System.getProperty("proper.skipFrozenGradients", "true"));
 
     ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
         this.cfg = base.config();
@@ -122,6 +124,7 @@ final class ModelGraph {
         }
         loss = loss.rename(LOSS);
         sd.setLossVariables(LOSS);
+        if (!trainable.isEmpty() && SKIP_FROZEN_GRADIENTS) FrozenWeightGradients.prune(sd);
     }
 
     private static SDVariable sum(List<SDVariable> xs) {
