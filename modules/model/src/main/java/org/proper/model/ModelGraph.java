@@ -40,6 +40,8 @@ final class ModelGraph {
     private SDVariable attnBias, ropeCos, ropeSin, dist, onesT;
     private final List<SDVariable> balanceTerms = new ArrayList<>();
     private final List<SDVariable> diversityTerms = new ArrayList<>();
+    /** Operands of x + v / x · v with v a vector along x's last axis ({@link #plusVector}, {@link #timesVector}). */
+    private final Set<FrozenWeightGradients.VectorOperand> vectorOperands = new java.util.HashSet<>();
     private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
 
     /** -Dproper.reuseArrays=false falls back to SameDiff's own session memory manager. */
@@ -127,7 +129,8 @@ final class ModelGraph {
         }
         loss = loss.rename(LOSS);
         sd.setLossVariables(LOSS);
-        if (!trainable.isEmpty() && Boolean.parseBoolean(System.getProperty(SKIP_FROZEN_GRADIENTS, "true"))) FrozenWeightGradients.prune(sd);
+        if (!trainable.isEmpty() && Boolean.parseBoolean(System.getProperty(SKIP_FROZEN_GRADIENTS, "true")))
+            FrozenWeightGradients.prune(sd, vectorOperands);
     }
 
     private static SDVariable sum(List<SDVariable> xs) {
@@ -199,7 +202,7 @@ final class ModelGraph {
     /** Frozen y = xW (+b) of a target or plain layer, plus every adapter's contribution for that module. */
     private SDVariable linear(SDVariable x, SDVariable wt, SDVariable bias, boolean inOut, String module) {
         SDVariable y = inOut ? sd.mmul(x, wt) : sd.mmul(x, wt, false, true, false);                      // [N,dout]
-        if (bias != null) y = y.add(bias);
+        if (bias != null) y = plusVector(y, bias);
         return module == null ? y : adapt(module, x, y);
     }
 
@@ -255,12 +258,24 @@ final class ModelGraph {
         SDVariable mean = x.mean(true, 1);                                                                 // [N,1]
         SDVariable c = x.sub(mean);                                                                        // [N,d]
         SDVariable var = c.mul(c).mean(true, 1);                                                           // [N,1]
-        return c.div(sd.math.sqrt(var.add(cfg.normEps()))).mul(g).add(b);                                  // [N,d]
+        return plusVector(timesVector(c.div(sd.math.sqrt(var.add(cfg.normEps()))), g), b);                  // [N,d]
     }
 
     private SDVariable rmsNorm(SDVariable x, SDVariable g) {
         SDVariable ms = x.mul(x).mean(true, 1);                                                            // [N,1]
-        return x.div(sd.math.sqrt(ms.add(cfg.normEps()))).mul(g);                                          // [N,d]
+        return timesVector(x.div(sd.math.sqrt(ms.add(cfg.normEps()))), g);                                // [N,d]
+    }
+
+    /** x + v, v a [d] vector along the last axis of x [N,d]: declared so that dL/dx skips dL/dv ({@link FrozenWeightGradients}). */
+    private SDVariable plusVector(SDVariable x, SDVariable v) {
+        vectorOperands.add(new FrozenWeightGradients.VectorOperand(x.name(), v.name()));
+        return x.add(v);
+    }
+
+    /** x · v, v a [d] vector along the last axis of x [N,d] (declared like {@link #plusVector}). */
+    private SDVariable timesVector(SDVariable x, SDVariable v) {
+        vectorOperands.add(new FrozenWeightGradients.VectorOperand(x.name(), v.name()));
+        return x.mul(v);
     }
 
     /**
