@@ -2,6 +2,7 @@ package org.proper.model;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,7 +42,7 @@ final class ModelGraph {
     private final List<SDVariable> balanceTerms = new ArrayList<>();
     private final List<SDVariable> diversityTerms = new ArrayList<>();
     /** Operands of x + v / x · v with v a vector along x's last axis ({@link #plusVector}, {@link #timesVector}). */
-    private final Set<FrozenWeightGradients.VectorOperand> vectorOperands = new java.util.HashSet<>();
+    private final Set<FrozenWeightGradients.VectorOperand> vectorOperands = new HashSet<>();
     private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
 
     /** -Dproper.reuseArrays=false falls back to SameDiff's own session memory manager. */
