@@ -108,8 +108,11 @@ public final class ModelBench {
         System.out.printf("load after=%s%n", loadAvg());
     }
 
+    /** The switch ModelGraph reads when it builds a graph (-Dproper.skipFrozenGradients). */
+    private static final String SKIP_FROZEN_GRADIENTS = "proper.skipFrozenGradients";
+
     /**
-     * The frozen base weights' gradients skipped (the default, FrozenWeightGradients) vs computed by SameDiff's matmul_bp,
+     * The frozen base weights' gradients skipped (the default, FrozenWeightGradients) vs computed by SameDiff's backprop ops,
      * interleaved in this JVM: fresh graphs per variant and repetition (the dropped ones collected first, so that
      * neither variant pays for the other's native memory), medians of 5.
      */
@@ -119,7 +122,7 @@ public final class ModelBench {
         double[][] step = new double[2][reps], users = new double[2][reps];
         for (int rep = 0; rep < reps; rep++)
             for (int v = 0; v < 2; v++) {
-                System.setProperty("proper.skipFrozenGradients", String.valueOf(v == 0));
+                System.setProperty(SKIP_FROZEN_GRADIENTS, String.valueOf(v == 0));
                 LoraTrainer.releaseGraphs();
                 System.gc();
                 LoraTrainer.train(base, a0, ex, o.withSteps(1));                  // builds this variant's graphs
@@ -131,7 +134,7 @@ public final class ModelBench {
                 step[v][rep] = (t1 - t0) / 1e6 / 6;
                 users[v][rep] = (System.nanoTime() - t1) / 1e9;
             }
-        System.clearProperty("proper.skipFrozenGradients");
+        System.clearProperty(SKIP_FROZEN_GRADIENTS);
         LoraTrainer.releaseGraphs();
         for (double[] a : step) Arrays.sort(a);
         for (double[] a : users) Arrays.sort(a);
