@@ -8,7 +8,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
-import org.nd4j.autodiff.samediff.internal.Variable;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -80,28 +79,12 @@ final class FrozenWeightGradients {
     private static boolean frozenGradientUnused(SameDiff grad, List<String> in, List<String> out) {
         return grad.getVariable(in.get(0)).getVariableType() == VariableType.ARRAY
                 && grad.getVariable(in.get(1)).getVariableType() == VariableType.CONSTANT
-                && consumers(grad, out.get(1)).isEmpty();
+                && GradGraph.consumers(grad, out.get(1)).isEmpty();
     }
 
     /** Removes {@code op} and its outputs; whatever read its first output (dL/dx) reads {@code dx} instead. */
     private static void replace(SameDiff grad, SameDiffOp op, String dx) {
-        String oldDx = op.getOutputsOfOp().get(0);
-        for (String v : op.getInputsToOp()) {
-            List<String> f = grad.getVariables().get(v).getInputsForOp();
-            if (f != null) f.remove(op.getName());
-        }
-        Variable target = grad.getVariables().get(dx);
-        for (String c : consumers(grad, oldDx)) {
-            grad.getOps().get(c).getInputsToOp().replaceAll(v -> v.equals(oldDx) ? dx : v);
-            if (target.getInputsForOp() == null) target.setInputsForOp(new ArrayList<>());
-            target.getInputsForOp().add(c);
-        }
-        grad.getOps().remove(op.getName());
-        for (String v : op.getOutputsOfOp()) grad.getVariables().remove(v);
-    }
-
-    private static List<String> consumers(SameDiff sd, String name) {
-        List<String> f = sd.getVariables().get(name).getInputsForOp();
-        return f == null ? List.of() : new ArrayList<>(f);
+        GradGraph.rewire(grad, op.getOutputsOfOp().get(0), dx);
+        GradGraph.remove(grad, op);
     }
 }

@@ -1,5 +1,7 @@
 package org.proper.model;
 
+import java.util.List;
+
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,16 +19,28 @@ final class LoraMath {
     private LoraMath() {
     }
 
-    /** log softmax along an axis as x − max − log Σ exp(x − max) (SameDiff's logSoftmax(x, dim) fails in backprop). */
-    static SDVariable logSoftmax(SameDiff sd, SDVariable x, int axis) {
+    /**
+     * log softmax along an axis as z − log Σ exp(z), z = x − max (SameDiff's logSoftmax(x, dim) fails in backprop).
+     * dL/dx = eps − exp(y)·Σ eps along the axis, declared as a closed form (the max's gradient is 0).
+     */
+    static SDVariable logSoftmax(SameDiff sd, SDVariable x, int axis, List<ClosedFormGradients.Rule> closedForms) {
         SDVariable z = x.sub(x.max(true, axis));
-        return z.sub(sd.math.log(sd.math.exp(z).sum(true, axis)));
+        SDVariable y = z.sub(sd.math.log(sd.math.exp(z).sum(true, axis)));
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(),
+                (g, eps) -> eps.sub(g.math.exp(g.getVariable(y.name())).mul(eps.sum(true, axis)))));
+        return y;
     }
 
-    /** log Σ exp(x) along an axis (axis removed), stabilised by the max. */
-    static SDVariable logSumExp(SameDiff sd, SDVariable x, int axis) {
+    /**
+     * log Σ exp(x) along an axis (axis removed), stabilised by the max. dL/dx = softmax(x)·eps = exp(x − y)·eps,
+     * declared as a closed form.
+     */
+    static SDVariable logSumExp(SameDiff sd, SDVariable x, int axis, List<ClosedFormGradients.Rule> closedForms) {
         SDVariable m = x.max(true, axis);
-        return sd.math.log(sd.math.exp(x.sub(m)).sum(axis)).add(m.reshape(-1));
+        SDVariable y = sd.math.log(sd.math.exp(x.sub(m)).sum(axis)).add(m.reshape(-1));
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> g.math.exp(
+                g.getVariable(x.name()).sub(g.expandDims(g.getVariable(y.name()), axis))).mul(g.expandDims(eps, axis))));
+        return y;
     }
 
     /** ΔW x = s·(x Aᵀ) Bᵀ. x [N,din], A [r,din], B [dout,r] → [N,dout]. */

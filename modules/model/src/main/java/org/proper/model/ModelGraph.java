@@ -43,6 +43,8 @@ final class ModelGraph {
     private final List<SDVariable> diversityTerms = new ArrayList<>();
     /** Operands of x + v / x · v with v a vector along x's last axis ({@link #plusVector}, {@link #timesVector}). */
     private final Set<FrozenWeightGradients.VectorOperand> vectorOperands = new HashSet<>();
+    /** Sub-expressions whose gradient is computed in closed form ({@link ClosedFormGradients}). */
+    private final List<ClosedFormGradients.Rule> closedForms = new ArrayList<>();
     private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
 
     /** -Dproper.reuseArrays=false falls back to SameDiff's own session memory manager. */
@@ -52,6 +54,8 @@ final class ModelGraph {
      * read when a graph is built, so that a benchmark can compare both in one JVM.
      */
     static final String SKIP_FROZEN_GRADIENTS = "proper.skipFrozenGradients";
+    /** -Dproper.closedFormGradients=false keeps SameDiff's op-by-op gradients of GELU, norms and log-softmax (read likewise). */
+    static final String CLOSED_FORM_GRADIENTS = "proper.closedFormGradients";
 
     ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
         this.cfg = base.config();
@@ -116,7 +120,7 @@ final class ModelGraph {
         // CE = logsumexp(logits) − logit[target]; written out because sparseSoftmaxCrossEntropy's backprop ignores
         // the incoming gradient (it would train padded and prompt positions too)
         SDVariable oneHot = sd.oneHot(targets.reshape(-1), cfg.vocabSize(), -1, 1.0, 0.0, dt);            // [N,V]
-        SDVariable ce = LoraMath.logSumExp(sd, logits, 1).sub(logits.mul(oneHot).sum(1));                  // [N]
+        SDVariable ce = LoraMath.logSumExp(sd, logits, 1, closedForms).sub(logits.mul(oneHot).sum(1));                  // [N]
         SDVariable tokenLoss = ce.reshape(-1, t).rename(TOKEN_LOSS);                                       // [B,T]
         SDVariable ceLoss = tokenLoss.mul(weights).sum().rename(CE);                                       // scalar
         SDVariable loss = ceLoss.mul(1.0);
@@ -130,8 +134,10 @@ final class ModelGraph {
         }
         loss = loss.rename(LOSS);
         sd.setLossVariables(LOSS);
-        if (!trainable.isEmpty() && Boolean.parseBoolean(System.getProperty(SKIP_FROZEN_GRADIENTS, "true")))
-            FrozenWeightGradients.prune(sd, vectorOperands);
+        if (trainable.isEmpty()) return;
+        sd.createGradFunction();
+        if (Boolean.parseBoolean(System.getProperty(SKIP_FROZEN_GRADIENTS, "true"))) FrozenWeightGradients.prune(sd, vectorOperands);
+        if (Boolean.parseBoolean(System.getProperty(CLOSED_FORM_GRADIENTS, "true"))) ClosedFormGradients.apply(sd, closedForms);
     }
 
     private static SDVariable sum(List<SDVariable> xs) {
@@ -244,7 +250,7 @@ final class ModelGraph {
             SDVariable mix = gate3;
             if (xa != null && usesLoraAwareRouter()) {
                 SDVariable rU = sd.getVariable("users." + module + ".R");                                  // [U,K,r]
-                SDVariable logG = spec.hardRouting() ? logits3 : LoraMath.logSoftmax(sd, logits3, 2);         // [B,T,K]
+                SDVariable logG = spec.hardRouting() ? logits3 : LoraMath.logSoftmax(sd, logits3, 2, closedForms);         // [B,T,K]
                 mix = LoraMath.loraAwareGate(sd, logG.reshape(nu, -1, k), xa, rU);                         // β(u,x) [U,S,K]
             }
             y = y.add(LoraMath.mixtureDelta(sd, x, sd.getVariable("experts." + module + ".A"),
@@ -255,16 +261,30 @@ final class ModelGraph {
         return y;
     }
 
+    /** (x − mean)/σ · g + b over the last axis; the standardisation's gradient in closed form (see {@link #standardized}). */
     private SDVariable layerNorm(SDVariable x, SDVariable g, SDVariable b) {
-        SDVariable mean = x.mean(true, 1);                                                                 // [N,1]
-        SDVariable c = x.sub(mean);                                                                        // [N,d]
-        SDVariable var = c.mul(c).mean(true, 1);                                                           // [N,1]
-        return plusVector(timesVector(c.div(sd.math.sqrt(var.add(cfg.normEps()))), g), b);                  // [N,d]
+        SDVariable c = x.sub(x.mean(true, 1));                                                             // [N,d]
+        SDVariable sigma = sd.math.sqrt(c.mul(c).mean(true, 1).add(cfg.normEps()));                       // [N,1]
+        return plusVector(timesVector(standardized(x, c, sigma, true), g), b);                             // [N,d]
     }
 
     private SDVariable rmsNorm(SDVariable x, SDVariable g) {
-        SDVariable ms = x.mul(x).mean(true, 1);                                                            // [N,1]
-        return timesVector(x.div(sd.math.sqrt(ms.add(cfg.normEps()))), g);                                // [N,d]
+        SDVariable rms = sd.math.sqrt(x.mul(x).mean(true, 1).add(cfg.normEps()));                        // [N,1]
+        return timesVector(standardized(x, x, rms, false), g);                                            // [N,d]
+    }
+
+    /**
+     * n = c/σ, c = x − mean(x) (LayerNorm) or x (RMSNorm), σ = √(mean(c²) + ε), over the last axis. With e = dL/dn:
+     * dL/dx = (e − mean(e) − n·mean(e·n))/σ, without the − mean(e) term for RMSNorm; declared as a closed form.
+     */
+    private SDVariable standardized(SDVariable x, SDVariable c, SDVariable sigma, boolean centred) {
+        SDVariable n = c.div(sigma);                                                                       // [N,d]
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), n.name(), (gr, e) -> {
+            SDVariable nv = gr.getVariable(n.name());
+            SDVariable r = e.sub(nv.mul(e.mul(nv).mean(true, 1)));
+            return (centred ? r.sub(e.mean(true, 1)) : r).div(gr.getVariable(sigma.name()));
+        }));
+        return n;
     }
 
     /** x + v, v a [d] vector along the last axis of x [N,d]: declared so that dL/dx skips dL/dv ({@link FrozenWeightGradients}). */
@@ -280,13 +300,33 @@ final class ModelGraph {
     }
 
     /**
-     * GPT-2 "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(2√(2/π)·x·(1 + 0.044715·x²)) — the
-     * same function (½(1 + tanh z) = σ(2z)) in fewer ops, and ND4J's sigmoid is much cheaper than its tanh
-     * (GELU forward + backward on [2048,1024]: ~105 vs ~155 ms, one thread).
+     * GPT-2 "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(z), z = x·(k + k·0.044715·x²),
+     * k = 2√(2/π) — the same function (½(1 + tanh u) = σ(2u)) in fewer ops, and ND4J's sigmoid is much cheaper than its
+     * tanh. dL/dx = eps·s·(1 + x·(1 − s)·(k + 3k·0.044715·x²)), s = σ(z), declared as a closed form: SameDiff's own
+     * chain recomputes the sigmoid in sigmoid_bp and takes five more ops on [N,f] arrays.
      */
-    static SDVariable gelu(SameDiff sd, SDVariable x) {
-        SDVariable z2 = x.mul(x).mul(0.044715).add(1.0).mul(x).mul(2 * Math.sqrt(2 / Math.PI));
-        return x.mul(sd.nn.sigmoid(z2));
+    static SDVariable gelu(SameDiff sd, SDVariable x, List<ClosedFormGradients.Rule> closedForms) {
+        double k = 2 * Math.sqrt(2 / Math.PI), ka = k * 0.044715;
+        SDVariable x2 = x.mul(x);
+        SDVariable s = sd.nn.sigmoid(x2.mul(ka).add(k).mul(x));
+        SDVariable y = x.mul(s);
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> {
+            SDVariable sv = g.getVariable(s.name());
+            return g.getVariable(x2.name()).mul(3 * ka).add(k).mul(sv.rsub(1.0)).mul(g.getVariable(x.name())).add(1.0)
+                    .mul(sv).mul(eps);
+        }));
+        return y;
+    }
+
+    /** SiLU x·σ(x); dL/dx = eps·s·(1 + x·(1 − s)), s = σ(x), declared as a closed form (as for {@link #gelu}). */
+    private SDVariable silu(SDVariable x) {
+        SDVariable s = sd.nn.sigmoid(x);
+        SDVariable y = x.mul(s);
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> {
+            SDVariable sv = g.getVariable(s.name());
+            return sv.rsub(1.0).mul(g.getVariable(x.name())).add(1.0).mul(sv).mul(eps);
+        }));
+        return y;
     }
 
     private SDVariable gpt2Block(BaseModel base, SDVariable h, int l) {
@@ -300,7 +340,7 @@ final class ModelGraph {
         SDVariable o = attention(q, s[1], v);                                                              // [N,d]
         h = h.add(linear(o, w(base, p + "attn.c_proj.weight"), w(base, p + "attn.c_proj.bias"), true, null));
         SDVariable m = layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias"));                 // [N,d]
-        SDVariable f = gelu(sd, linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc")); // [N,f]
+        SDVariable f = gelu(sd, linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc"), closedForms); // [N,f]
         return h.add(linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj")); // [N,d]
     }
 
@@ -315,7 +355,7 @@ final class ModelGraph {
         SDVariable m = rmsNorm(h, w(base, p + "post_attention_layernorm.weight"));                         // [N,d]
         SDVariable gate = linear(m, w(base, p + "mlp.gate_proj.weight"), null, false, p + "mlp.gate_proj"); // [N,f]
         SDVariable up = linear(m, w(base, p + "mlp.up_proj.weight"), null, false, p + "mlp.up_proj");       // [N,f]
-        SDVariable act = gate.mul(sd.nn.sigmoid(gate)).mul(up);                                            // SwiGLU [N,f]
+        SDVariable act = silu(gate).mul(up);                                                               // SwiGLU [N,f]
         return h.add(linear(act, w(base, p + "mlp.down_proj.weight"), null, false, p + "mlp.down_proj"));   // [N,d]
     }
 

@@ -1,10 +1,14 @@
 package org.proper.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,25 +16,29 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class GeluTest {
-    @Test
-    void theSigmoidFormIsGpt2sTanhGeluNewAndItsDerivative() {
+    /** With SameDiff's own chain, and with the closed-form derivative in its place. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theSigmoidFormIsGpt2sTanhGeluNewAndItsDerivative(boolean closedForm) {
         int n = 401;
         double[] xs = new double[n];
         for (int i = 0; i < n; i++) xs[i] = -10 + 20.0 * i / (n - 1);
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.var("x", Nd4j.createFromArray(xs));
-        SDVariable y = ModelGraph.gelu(sd, x).rename("y");
-        y.sum().rename("loss");
+        SDVariable v = sd.var("v", Nd4j.createFromArray(xs));
+        List<ClosedFormGradients.Rule> rules = new ArrayList<>();
+        SDVariable y = ModelGraph.gelu(sd, v.mul(1.0), rules);                            // GELU of an activation, as in a model
+        y.mul(y).sum().rename("loss");                                                   // dL/dy = 2y: a non-uniform eps
         sd.setLossVariables("loss");
-        INDArray out = sd.output(Map.of(), "y").get("y");
-        INDArray grad = sd.calculateGradients(Map.of(), "x").get("x");
+        if (closedForm) assertTrue(ClosedFormGradients.apply(sd, rules) >= 7, "SameDiff's GELU chain replaced");
+        INDArray out = sd.output(Map.of(), y.name()).get(y.name());
+        INDArray grad = sd.calculateGradients(Map.of(), "v").get("v");
         double c = Math.sqrt(2 / Math.PI);
         for (int i = 0; i < n; i++) {
-            double v = xs[i], z = c * (v + 0.044715 * v * v * v), th = Math.tanh(z);
-            double want = 0.5 * v * (1 + th);
-            double dwant = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * c * (1 + 3 * 0.044715 * v * v);
-            assertEquals(want, out.getDouble(i), 1e-12, "gelu_new(" + v + ")");
-            assertEquals(dwant, grad.getDouble(i), 1e-12, "gelu_new'(" + v + ")");
+            double x = xs[i], z = c * (x + 0.044715 * x * x * x), th = Math.tanh(z);
+            double want = 0.5 * x * (1 + th);
+            double dwant = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * c * (1 + 3 * 0.044715 * x * x);
+            assertEquals(want, out.getDouble(i), 1e-12, "gelu_new(" + x + ")");
+            assertEquals(2 * want * dwant, grad.getDouble(i), 1e-11, "2·gelu_new·gelu_new'(" + x + ")");
         }
         assertEquals(DataType.DOUBLE, out.dataType());
     }

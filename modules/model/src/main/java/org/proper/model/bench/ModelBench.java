@@ -104,25 +104,24 @@ public final class ModelBench {
         System.out.printf("Memory: peak RSS %d MiB (before user runs %d MiB), JVM heap used %d MiB, javacpp off-heap %d MiB%n",
                 peakRssKb() / 1024, hwm0 / 1024, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
                 org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
-        frozenGradientsAB(base, a0, ex, o, ubase, ge, us, uo, uopt);
+        gradientRewriteAB("proper.skipFrozenGradients", "Frozen-weight gradients skipped vs computed", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        gradientRewriteAB("proper.closedFormGradients", "Closed-form gradients vs SameDiff's op by op", base, a0, ex, o, ubase, ge, us, uo, uopt);
         System.out.printf("load after=%s%n", loadAvg());
     }
 
-    /** The switch ModelGraph reads when it builds a graph (-Dproper.skipFrozenGradients). */
-    private static final String SKIP_FROZEN_GRADIENTS = "proper.skipFrozenGradients";
-
     /**
-     * The frozen base weights' gradients skipped (the default, FrozenWeightGradients) vs computed by SameDiff's backprop ops,
+     * A gradient rewrite of ModelGraph on (the default) vs off, switched by the system property it reads when it builds a
+     * graph (-Dproper.skipFrozenGradients: FrozenWeightGradients; -Dproper.closedFormGradients: ClosedFormGradients),
      * interleaved in this JVM: fresh graphs per variant and repetition (the dropped ones collected first, so that
      * neither variant pays for the other's native memory), medians of 5.
      */
-    static void frozenGradientsAB(BaseModel base, LoraAdapter a0, List<Example> ex, TrainOptions o, BaseModel ubase,
-                                  GroupExperts ge, List<UserData> us, UserOptions uo, TrainOptions uopt) {
+    static void gradientRewriteAB(String property, String label, BaseModel base, LoraAdapter a0, List<Example> ex, TrainOptions o,
+                                  BaseModel ubase, GroupExperts ge, List<UserData> us, UserOptions uo, TrainOptions uopt) {
         int reps = 5;
         double[][] step = new double[2][reps], users = new double[2][reps];
         for (int rep = 0; rep < reps; rep++)
             for (int v = 0; v < 2; v++) {
-                System.setProperty(SKIP_FROZEN_GRADIENTS, String.valueOf(v == 0));
+                System.setProperty(property, String.valueOf(v == 0));
                 LoraTrainer.releaseGraphs();
                 System.gc();
                 LoraTrainer.train(base, a0, ex, o.withSteps(1));                  // builds this variant's graphs
@@ -134,14 +133,14 @@ public final class ModelBench {
                 step[v][rep] = (t1 - t0) / 1e6 / 6;
                 users[v][rep] = (System.nanoTime() - t1) / 1e9;
             }
-        System.clearProperty(SKIP_FROZEN_GRADIENTS);
+        System.clearProperty(property);
         LoraTrainer.releaseGraphs();
         for (double[] a : step) Arrays.sort(a);
         for (double[] a : users) Arrays.sort(a);
-        System.out.printf("Frozen-weight gradients skipped vs computed (interleaved, medians of %d): LoRA step %.0f vs %.0f ms "
-                        + "(%.2fx); batched users %.2f vs %.2f s (%.2fx)%n", reps, step[0][reps / 2], step[1][reps / 2],
+        System.out.printf("%s (interleaved, medians of %d): LoRA step %.0f vs %.0f ms "
+                        + "(%.2fx); batched users %.2f vs %.2f s (%.2fx)%n", label, reps, step[0][reps / 2], step[1][reps / 2],
                 step[1][reps / 2] / step[0][reps / 2], users[0][reps / 2], users[1][reps / 2], users[1][reps / 2] / users[0][reps / 2]);
-        System.out.printf("  sorted runs: LoRA step ms skipped %s computed %s; batched users s skipped %s computed %s%n",
+        System.out.printf("  sorted runs: LoRA step ms on %s off %s; batched users s on %s off %s%n",
                 rounded(step[0]), rounded(step[1]), rounded(users[0]), rounded(users[1]));
     }
 
