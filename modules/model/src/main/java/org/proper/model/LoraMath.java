@@ -43,22 +43,33 @@ final class LoraMath {
         return y;
     }
 
-    /** ΔW x = s·(x Aᵀ) Bᵀ. x [N,din], A [r,din], B [dout,r] → [N,dout]. */
+    /**
+     * ΔW x = (s·x Aᵀ) Bᵀ. x [N,din], A [r,din], B [dout,r] → [N,dout]. (Here and below s scales the rank-r
+     * intermediate, not the [N,dout] result: the same product, with r/dout of the multiplications.)
+     */
     static SDVariable loraDelta(SameDiff sd, SDVariable x, SDVariable a, SDVariable b, double s) {
         SDVariable xa = sd.mmul(x, a, false, true, false);                       // [N,r]
-        return sd.mmul(xa, b, false, true, false).mul(s);                        // [N,dout]
+        return sd.mmul(xa.mul(s), b, false, true, false);                        // [N,dout]
+    }
+
+    /** Stacked expert A [K,r,din] as one matrix [K·r,din] (rows k·r … k·r+r−1 are expert k's). */
+    static SDVariable catA(SDVariable a, int k, int r, int din) {
+        return a.reshape(k * r, din);
+    }
+
+    /** Stacked expert B [K,dout,r] as one matrix [dout,K·r] (columns k·r … k·r+r−1 are expert k's). */
+    static SDVariable catB(SDVariable b, int k, int r, int dout) {
+        return b.permute(1, 0, 2).reshape(dout, k * r);
     }
 
     /**
-     * Σ_k g_k ΔW_k x for stacked experts, as two GEMMs. x [N,din], A [K,r,din], B [K,dout,r], gate [N,K] → [N,dout].
+     * Σ_k g_k ΔW_k x for the experts' factors in the layout of {@link #catA}/{@link #catB}, as two GEMMs.
+     * x [N,din], aCat [K·r,din], bCat [dout,K·r], gate [N,K] → [N,dout].
      */
-    static SDVariable mixtureDelta(SameDiff sd, SDVariable x, SDVariable a, SDVariable b, SDVariable gate,
-                                   int k, int r, int din, int dout, double s) {
-        SDVariable aCat = a.reshape(k * r, din);                                 // [K·r,din]
-        SDVariable bCat = b.permute(1, 0, 2).reshape(dout, k * r);               // [dout,K·r]
+    static SDVariable mixtureDelta(SameDiff sd, SDVariable x, SDVariable aCat, SDVariable bCat, SDVariable gate, int k, int r, double s) {
         SDVariable xa = sd.mmul(x, aCat, false, true, false).reshape(-1, k, r);  // [N,K,r]
-        SDVariable gxa = xa.mul(gate.reshape(-1, k, 1)).reshape(-1, k * r);      // [N,K·r]
-        return sd.mmul(gxa, bCat, false, true, false).mul(s);                    // [N,dout]
+        SDVariable gxa = xa.mul(gate.mul(s).reshape(-1, k, 1)).reshape(-1, k * r); // [N,K·r]
+        return sd.mmul(gxa, bCat, false, true, false);                           // [N,dout]
     }
 
     /** ‖e_u − c_k‖². e [B,E], c [K,E] → [B,K]. */
@@ -81,9 +92,9 @@ final class LoraMath {
         return sd.mmul(x3, aU, false, true, false);                              // [B,T,r]
     }
 
-    /** ΔW_u x = s·B_u (A_u x): xa [U,S,r], B [U,dout,r] → [U,S,dout]. */
+    /** ΔW_u x = B_u (s·A_u x): xa [U,S,r], B [U,dout,r] → [U,S,dout]. */
     static SDVariable userDelta(SameDiff sd, SDVariable xa, SDVariable bU, double s) {
-        return sd.mmul(xa, bU, false, true, false).mul(s);                       // [B,T,dout]
+        return sd.mmul(xa.mul(s), bU, false, true, false);                       // [B,T,dout]
     }
 
     /** LoRA-aware router β = softmax(log g + R_u A_u x). logG [U,S,K], xa [U,S,r], R [U,K,r] → [U,S,K]. */
@@ -96,8 +107,7 @@ final class LoraMath {
      * A [K,r,din], B [K,dout,r] → scalar. (The scaling s cancels in the cosine.)
      */
     static SDVariable diversity(SameDiff sd, SDVariable a, SDVariable b, int k, int r, int din, int dout, DataType dt) {
-        SDVariable aCat = a.reshape(k * r, din);                                 // [K·r,din]
-        SDVariable bCat = b.permute(1, 0, 2).reshape(dout, k * r);               // [dout,K·r]
+        SDVariable aCat = catA(a, k, r, din), bCat = catB(b, k, r, dout);        // [K·r,din], [dout,K·r]
         SDVariable btb = sd.mmul(bCat, bCat, true, false, false);                // [K·r,K·r] = B_iᵀB_j blocks
         SDVariable aat = sd.mmul(aCat, aCat, false, true, false);                // [K·r,K·r] = A_iA_jᵀ blocks
         SDVariable gram = btb.mul(aat).reshape(k, r, k, r).sum(1, 3);            // [K,K] ⟨ΔW_i,ΔW_j⟩ / s²

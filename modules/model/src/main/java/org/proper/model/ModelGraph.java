@@ -157,8 +157,8 @@ final class ModelGraph {
             int k = g.k();
             boolean routerTrain = spec.trainExperts() && !spec.hardRouting();
             for (TargetModule m : g.modules()) {
-                param("experts." + m.name() + ".A", stack(g.experts(), m.name(), true), spec.trainExperts(), false);  // [K,r,din]
-                param("experts." + m.name() + ".B", stack(g.experts(), m.name(), false), spec.trainExperts(), false); // [K,dout,r]
+                param("experts." + m.name() + ".A", expertFactor(g, m.name(), true), spec.trainExperts(), false);
+                param("experts." + m.name() + ".B", expertFactor(g, m.name(), false), spec.trainExperts(), false);
                 if (!spec.hardRouting())
                     param("router." + m.name() + ".v", g.routerV().get(m.name()).toNd(dt), routerTrain, false);      // [K,din]
             }
@@ -184,6 +184,18 @@ final class ModelGraph {
 
     boolean usesLoraAwareRouter() {
         return spec.users() != null && spec.experts() != null && !spec.fixedBeta();
+    }
+
+    /**
+     * The experts' A (a) or B factors of a module as the graph holds them: stacked [K,r,din] / [K,dout,r] when they are
+     * trained; when frozen, constants already in mixtureDelta's layout [K·r,din] / [dout,K·r] (LoraMath.catA/catB), so
+     * that the frozen-weight rewrite sees constant matmul operands and skips their gradients.
+     */
+    private INDArray expertFactor(GroupExperts g, String module, boolean a) {
+        INDArray st = stack(g.experts(), module, a);
+        if (spec.trainExperts()) return st;
+        long k = st.size(0);
+        return a ? st.reshape(k * st.size(1), st.size(2)) : st.permute(1, 0, 2).dup('c').reshape(st.size(1), k * st.size(2));
     }
 
     private INDArray stack(List<LoraAdapter> ads, String module, boolean a) {
@@ -253,9 +265,13 @@ final class ModelGraph {
                 SDVariable logG = spec.hardRouting() ? logits3 : LoraMath.logSoftmax(sd, logits3, 2, closedForms);         // [B,T,K]
                 mix = LoraMath.loraAwareGate(sd, logG.reshape(nu, -1, k), xa, rU);                         // β(u,x) [U,S,K]
             }
-            y = y.add(LoraMath.mixtureDelta(sd, x, sd.getVariable("experts." + module + ".A"),
-                    sd.getVariable("experts." + module + ".B"), mix.reshape(-1, k), k, g.spec().rank(), em.dIn(), em.dOut(),
-                    g.spec().scaling()));
+            int r = g.spec().rank();
+            SDVariable a = sd.getVariable("experts." + module + ".A"), b = sd.getVariable("experts." + module + ".B");
+            if (spec.trainExperts()) {                                                                     // else already so
+                a = LoraMath.catA(a, k, r, em.dIn());
+                b = LoraMath.catB(b, k, r, em.dOut());
+            }
+            y = y.add(LoraMath.mixtureDelta(sd, x, a, b, mix.reshape(-1, k), k, r, g.spec().scaling()));
         }
         if (userDelta != null) y = y.add(userDelta);
         return y;
@@ -472,8 +488,8 @@ final class ModelGraph {
         GroupExperts g = s.experts();
         if (g != null) {
             for (TargetModule m : g.modules()) {
-                set("experts." + m.name() + ".A", stack(g.experts(), m.name(), true));
-                set("experts." + m.name() + ".B", stack(g.experts(), m.name(), false));
+                set("experts." + m.name() + ".A", expertFactor(g, m.name(), true));
+                set("experts." + m.name() + ".B", expertFactor(g, m.name(), false));
                 if (!s.hardRouting()) set("router." + m.name() + ".v", g.routerV().get(m.name()).toNd(dt));
             }
             if (!s.hardRouting()) set("router.centroids", g.centroids().toNd(dt));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -84,12 +85,34 @@ class FrozenWeightGradientsTest {
     void aLoraTrainingGraphComputesNoGradientOfAFrozenBaseWeightBiasOrGain() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
         LoraAdapter lora = LoraAdapter.init(LoraSpec.ffn(2, 4), base, 1);
-        ModelGraph g = new ModelGraph(base, new GraphSpec(false, lora, true, null, false, false, 0, 0, null, false, false),
-                DataType.FLOAT, 16);
+        assertNoBackpropOnConstants(new ModelGraph(base, new GraphSpec(false, lora, true, null, false, false, 0, 0, null, false, false),
+                DataType.FLOAT, 16));
+    }
+
+    @Test
+    void aUserGraphComputesNoGradientOfTheFrozenExperts() {
+        BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
+        GroupExperts ge = Fixtures.randomExperts(GroupExperts.init(LoraSpec.ffn(2, 4), base.config(), Fixtures.centroids(), 0.5, 3), 0.3, 4);
+        List<UserAdapter> us = List.of(UserAdapter.init("a", LoraSpec.ffn(2, 4), base.config(), ge.k(), 1),
+                UserAdapter.init("b", LoraSpec.ffn(2, 4), base.config(), ge.k(), 2));
+        assertNoBackpropOnConstants(new ModelGraph(base, new GraphSpec(false, null, false, ge, false, false, 0, 0, us, true, false),
+                DataType.FLOAT, 16));
+    }
+
+    /** A constant, or computed from constants only (e.g. a reshaped one). */
+    private static boolean constantOnly(SameDiff sd, String v) {
+        SDVariable var = sd.getVariable(v);
+        if (var.getVariableType() == VariableType.CONSTANT) return true;
+        String op = sd.getVariables().get(v).getOutputOfOp();
+        return var.getVariableType() == VariableType.ARRAY && op != null && !sd.getOps().get(op).getInputsToOp().isEmpty()
+                && sd.getOps().get(op).getInputsToOp().stream().allMatch(in -> constantOnly(sd, in));
+    }
+
+    private static void assertNoBackpropOnConstants(ModelGraph g) {
         SameDiff grad = g.sd.getFunction("grad");
         long onConstants = grad.getOps().values().stream()
                 .filter(o -> o.getOp() instanceof MmulBp || o.getOp() instanceof AddBpOp || o.getOp() instanceof MulBpOp)
-                .filter(o -> o.getInputsToOp().stream().anyMatch(v -> grad.getVariable(v).getVariableType() == VariableType.CONSTANT))
+                .filter(o -> o.getInputsToOp().stream().anyMatch(v -> constantOnly(grad, v)))
                 .count();
         assertEquals(0, onConstants, "no backprop op of a matmul, bias add or norm gain left on a frozen weight");
         assertTrue(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof MmulBp), "LoRA factors keep theirs");
