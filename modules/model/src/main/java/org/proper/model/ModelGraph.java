@@ -120,7 +120,7 @@ final class ModelGraph {
         // CE = logsumexp(logits) − logit[target]; written out because sparseSoftmaxCrossEntropy's backprop ignores
         // the incoming gradient (it would train padded and prompt positions too)
         SDVariable oneHot = sd.oneHot(targets.reshape(-1), cfg.vocabSize(), -1, 1.0, 0.0, dt);            // [N,V]
-        SDVariable ce = LoraMath.logSumExp(sd, logits, 1, closedForms).sub(logits.mul(oneHot).sum(1));                  // [N]
+        SDVariable ce = LoraMath.logSumExp(sd, logits, 1, closedForms).sub(logits.mul(oneHot).sum(1));     // [N]
         SDVariable tokenLoss = ce.reshape(-1, t).rename(TOKEN_LOSS);                                       // [B,T]
         SDVariable ceLoss = tokenLoss.mul(weights).sum().rename(CE);                                       // scalar
         SDVariable loss = ceLoss.mul(1.0);
@@ -262,7 +262,7 @@ final class ModelGraph {
             SDVariable mix = gate3;
             if (xa != null && usesLoraAwareRouter()) {
                 SDVariable rU = sd.getVariable("users." + module + ".R");                                  // [U,K,r]
-                SDVariable logG = spec.hardRouting() ? logits3 : LoraMath.logSoftmax(sd, logits3, 2, closedForms);         // [B,T,K]
+                SDVariable logG = spec.hardRouting() ? logits3 : LoraMath.logSoftmax(sd, logits3, 2, closedForms); // [B,T,K]
                 mix = LoraMath.loraAwareGate(sd, logG.reshape(nu, -1, k), xa, rU);                         // β(u,x) [U,S,K]
             }
             int r = g.spec().rank();
