@@ -2,6 +2,8 @@ package org.proper.model;
 
 import java.util.List;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * A right-padded token batch [rows, T] with next-token targets and answer-only loss weights. Row i's weights are
  * 1 / (answer tokens of its weighting group) so that each group (a user, or the whole batch) contributes its mean
@@ -32,6 +34,18 @@ final class Batch {
         this.userEmb = userEmb;
         this.embDim = embDim;
         this.hardGroup = hardGroup;
+    }
+
+    /** Receives one answer position: its row's stacked-adapter index (0 without), its loss weight and its value. */
+    interface AnswerTokenConsumer {
+        void accept(int userIdx, float weight, double value);
+    }
+
+    /** Calls {@code f} for every position with a non-zero weight, with that position of {@code perToken} [rows,T]. */
+    void forEachAnswerToken(INDArray perToken, AnswerTokenConsumer f) {
+        double[] v = perToken.reshape(perToken.length()).toDoubleVector();
+        for (int i = 0; i < rows * seqLen; i++)
+            if (weights[i] != 0) f.accept(userIdx == null ? 0 : userIdx[i / seqLen], weights[i], v[i]);
     }
 
     /**

@@ -45,15 +45,14 @@ final class TrainLoop {
 
     static Outcome run(ModelGraph g, IntFunction<Batch> batches, List<Batch> dev, TrainOptions o, StepListener listener) {
         WholeGraphCheck check = dev == null || dev.isEmpty() ? null : new WholeGraphCheck(dev, o.patience());
-        List<Double> loss = new ArrayList<>();
-        int steps = run(g, batches, check, o, listener, loss);
-        return new Outcome(loss, check == null ? List.of() : check.devLoss, steps);
+        Outcome out = run(g, batches, check, o, listener);
+        return check == null ? out : new Outcome(out.loss(), check.devLoss, out.steps());
     }
 
-    /** The loop; returns the steps run. Training losses go to {@code loss}. */
-    static int run(ModelGraph g, IntFunction<Batch> batches, DevCheck dev, TrainOptions o, StepListener listener,
-                   List<Double> loss) {
+    /** The loop. The outcome's dev losses are empty: the {@link DevCheck} keeps its own. */
+    static Outcome run(ModelGraph g, IntFunction<Batch> batches, DevCheck dev, TrainOptions o, StepListener listener) {
         AdamW opt = new AdamW(o);
+        List<Double> loss = new ArrayList<>();
         int done = 0;
         List<String> outs = listener == null ? List.of(ModelGraph.CE) : List.of(ModelGraph.CE, ModelGraph.TOKEN_LOSS);
         for (int i = 0; i < o.steps(); i++) {
@@ -69,7 +68,7 @@ final class TrainLoop {
             if (dev != null && (i + 1) % o.evalEvery() == 0 && dev.stopAfterEval(g)) break;
         }
         if (dev != null) dev.restoreBest(g);
-        return done;
+        return new Outcome(loss, List.of(), done);
     }
 
     /** One dev loss for the whole graph (mean answer-token CE over the dev batches) and one patience. */

@@ -3,7 +3,6 @@ package org.proper.model;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Early stopping of stacked user adapters, each user on its own: user u's dev loss (mean answer-token CE over its dev
@@ -89,13 +88,10 @@ final class UserEarlyStopping implements TrainLoop.DevCheck {
                 perUserRows.add(stopped[u] || off >= dev.size() ? List.of() : dev.subList(off, Math.min(dev.size(), off + rowsPerUser)));
             }
             Batch b = builder.build(perUserRows);
-            INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);   // [B,T]
-            for (int i = 0; i < b.rows; i++)
-                for (int t = 0; t < b.seqLen; t++)
-                    if (b.weights[i * b.seqLen + t] != 0) {
-                        sum[b.userIdx[i]] += tl.getDouble(i, t);
-                        tokens[b.userIdx[i]]++;
-                    }
+            b.forEachAnswerToken(g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS), (u, w, ce) -> {
+                sum[u] += ce;
+                tokens[u]++;
+            });
         }
         double[] mean = new double[n];
         for (int u = 0; u < n; u++) mean[u] = tokens[u] == 0 ? Double.NaN : sum[u] / tokens[u];

@@ -1,7 +1,6 @@
 package org.proper.model;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -96,7 +95,7 @@ public final class UserTrainer {
             for (int u = 0; u < n; u++)
                 perUserRows.add(stopping.active(u) ? EpochSampler.pick(users.get(u).train(), samplers[u].next(o.batchSize())) : List.of());
             return userBatch(perUserRows, perUser, users, ex, t);
-        }, anyDev ? stopping : null, o, (step, b, outs) -> perUserLoss(b, outs, losses, stopping), new ArrayList<>());
+        }, anyDev ? stopping : null, o, (step, b, outs) -> perUserLoss(b, outs, losses, stopping));
         List<UserResult> res = new ArrayList<>();
         for (int u = 0; u < n; u++)
             res.add(new UserResult(g.readUser(u, start.get(u)), losses.get(u), stopping.devLoss(u)));
@@ -140,18 +139,8 @@ public final class UserTrainer {
 
     /** Appends each active user's loss of this step (Σ weight · token CE over its rows). */
     private static void perUserLoss(Batch b, Map<String, INDArray> outs, List<List<Double>> losses, UserEarlyStopping stopping) {
-        INDArray tl = outs.get(ModelGraph.TOKEN_LOSS);                    // [B,T]
-        Map<Integer, Double> sum = new HashMap<>();
-        for (int i = 0; i < b.rows; i++) {
-            double s = 0;
-            for (int t = 0; t < b.seqLen; t++) {
-                float w = b.weights[i * b.seqLen + t];
-                if (w != 0) s += w * tl.getDouble(i, t);
-            }
-            sum.merge(b.userIdx[i], s, Double::sum);
-        }
-        sum.forEach((u, s) -> {
-            if (stopping.active(u)) losses.get(u).add(s);
-        });
+        double[] sum = new double[losses.size()];
+        b.forEachAnswerToken(outs.get(ModelGraph.TOKEN_LOSS), (u, w, ce) -> sum[u] += w * ce);
+        for (int u = 0; u < sum.length; u++) if (stopping.active(u)) losses.get(u).add(sum[u]);
     }
 }
