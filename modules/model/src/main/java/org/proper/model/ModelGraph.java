@@ -326,11 +326,8 @@ final class ModelGraph {
         SDVariable x2 = x.mul(x);
         SDVariable s = sd.nn.sigmoid(x2.mul(ka).add(k).mul(x));
         SDVariable y = x.mul(s);
-        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> {
-            SDVariable sv = g.getVariable(s.name());
-            return g.getVariable(x2.name()).mul(3 * ka).add(k).mul(sv.rsub(1.0)).mul(g.getVariable(x.name())).add(1.0)
-                    .mul(sv).mul(eps);
-        }));
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> xSigmoidGradient(eps,
+                g.getVariable(x.name()), g.getVariable(s.name()), g.getVariable(x2.name()).mul(3 * ka).add(k))));
         return y;
     }
 
@@ -338,11 +335,15 @@ final class ModelGraph {
     private SDVariable silu(SDVariable x) {
         SDVariable s = sd.nn.sigmoid(x);
         SDVariable y = x.mul(s);
-        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> {
-            SDVariable sv = g.getVariable(s.name());
-            return sv.rsub(1.0).mul(g.getVariable(x.name())).add(1.0).mul(sv).mul(eps);
-        }));
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(),
+                (g, eps) -> xSigmoidGradient(eps, g.getVariable(x.name()), g.getVariable(s.name()), null)));
         return y;
+    }
+
+    /** dL/dx of y = x·σ(z(x)), s = σ(z): eps·s·(1 + x·(1 − s)·z'(x)); dz = z'(x), or null for z = x. */
+    private static SDVariable xSigmoidGradient(SDVariable eps, SDVariable x, SDVariable s, SDVariable dz) {
+        SDVariable t = s.rsub(1.0).mul(x);
+        return (dz == null ? t : t.mul(dz)).add(1.0).mul(s).mul(eps);
     }
 
     private SDVariable gpt2Block(BaseModel base, SDVariable h, int l) {
