@@ -55,10 +55,10 @@ public final class ModelBench {
         long c2 = cpu(), t2 = System.nanoTime();
         double stepMs = ((t1 - t0) - (t2 - t1)) / 1e6 / steps;                    // marginal cost of one step
         double stepCpuMs = ((c1 - c0) - (c2 - c1)) / 1e6 / steps;
-        double flop = stepFlop(cfg, spec.rank(), spec.rank(), batch, seq);
+        double flop = StepFlops.ffnAdapterStep(cfg, spec.rank(), spec.rank(), batch, seq);
         double rate = flop / stepMs / 1e6, rateCpu = flop / stepCpuMs / 1e6;
         System.out.printf("LoRA train step d=%d L=%d F=%d V=%d B=%d T=%d r=%d: marginal %.1f ms/step wall (%.1f ms CPU), "
-                        + "%.2f GFLOP/step (fwd + activation grads + LoRA grads) = %.1f GFLOP/s = %.0f%% of GEMM wall-clock; "
+                        + "%.2f GFLOP/step (StepFlops: fwd + the activation grads needed + LoRA grads) = %.1f GFLOP/s = %.0f%% of GEMM wall-clock; "
                         + "%.1f GFLOP/CPU-s = %.0f%% of GEMM per CPU-second%n",
                 d, layers, 4 * d, cfg.vocabSize(), batch, seq, spec.rank(), stepMs, stepCpuMs, flop / 1e9, rate, 100 * rate / gemm,
                 rateCpu, 100 * rateCpu / gemmCpu);
@@ -105,7 +105,7 @@ public final class ModelBench {
         // batched path, so one by one's measured time per user-step over that floor bounds the speed-up. The count
         // leaves out the routers, the softmaxes and every element-wise op, so the true floor is higher still.
         int rows = Math.min(uopt.batchSize(), perUser), userStepCount = users * userSteps;
-        double userFlop = stepFlop(ucfg, ge.k() * ge.spec().rank() + uo.lora().rank(), uo.lora().rank(), rows, userLen);
+        double userFlop = StepFlops.ffnAdapterStep(ucfg, ge.k() * ge.spec().rank() + uo.lora().rank(), uo.lora().rank(), rows, userLen);
         double oneMs = st[1] * 1e3 / userStepCount, batchedMs = bt[1] * 1e3 / userStepCount, floorMs = userFlop / gemm / 1e6;
         System.out.printf("Users bound: %.3f GFLOP per user-step (%d x %d tokens) = %.2f ms at this run's GEMM rate; "
                         + "one by one %.1f ms, batched %.1f ms per user-step; no batching can exceed %.1fx here%n",
@@ -155,20 +155,6 @@ public final class ModelBench {
 
     static String rounded(double[] xs) {
         return Arrays.toString(Arrays.stream(xs).map(x -> Math.round(x * 100) / 100.0).toArray());
-    }
-
-    /**
-     * Forward matmul FLOPs + the same again for activation gradients + the trainable factors' gradients (frozen base),
-     * for b rows of t tokens, with FFN adapters of total rank {@code adapterRank} on c_fc and c_proj (the user stage:
-     * K·r of the frozen experts + r_u of the user's LoRA), of which rank {@code trainableRank} is trained.
-     */
-    static double stepFlop(ModelConfig c, int adapterRank, int trainableRank, int b, int t) {
-        double n = (double) b * t, d = c.dModel(), f = c.dFfn();
-        double perLayer = 2 * n * (d * 3 * d + d * d + 2 * d * f) + 2 * 2 * b * (double) t * t * d;
-        double lora = 2 * n * adapterRank * (d + f) * 2;                          // x·Aᵀ, ·Bᵀ for c_fc and c_proj
-        double fwd = c.nLayers() * (perLayer + lora) + 2 * n * d * c.vocabSize();
-        double loraGrads = c.nLayers() * 2 * n * trainableRank * (d + f) * 2;     // dA, dB
-        return 2 * fwd + loraGrads;
     }
 
     /** {median GFLOP/s wall-clock, median GFLOP per CPU-second of this thread}. */

@@ -1,0 +1,140 @@
+package org.proper.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.proper.model.bench.StepFlops;
+
+/**
+ * The benchmark's FLOP count ({@link StepFlops}) against the matrix products that one real training step executes:
+ * it must not claim more work than the step does (it is the floor of the bound on batching), and the step must not do
+ * much more than the count (which would mean gradients computed for nothing).
+ */
+class StepFlopsTest {
+    private static final ModelConfig CFG = ModelConfig.gpt2(64, 3, 2, 256, 32);
+    private static final int T = 16;
+
+    @AfterEach
+    void dropGraphs() {
+        LoraTrainer.releaseGraphs();
+    }
+
+    @Test
+    void aLoraStepExecutesTheCountedMatmulFlops() {
+        BaseModel base = BaseModel.init(CFG, 3);
+        LoraAdapter lora = LoraAdapter.init(LoraSpec.ffn(4, 8), base, 1);
+        List<Example> ex = examples("u", 8, 1);
+        TrainOptions o = TrainOptions.defaults().withBatchSize(4).withSteps(1);
+        ModelGraph g = GraphCache.get(base, new GraphSpec(false, lora, true, null, false, false, 0, 0, null, false, false),
+                o.dataType(), Batches.seqLen(CFG, ex, List.of()));
+        double measured = countedStep(g, () -> LoraTrainer.train(base, lora, ex, o));
+
+        int n = 4 * T, r = 4;
+        double expected = StepFlops.ffnAdapterStep(CFG, r, r, 4, T);
+        // beyond the count: layer 0's dL/dx through A (2n·r·d), which SameDiff's matmul_bp computes with dL/dA and
+        // nothing reads (x is layer 0's normed input, below every trainable factor)
+        assertEquals(expected + 2.0 * n * r * CFG.dModel(), measured, 1e-6 * expected, "a LoRA step executes the counted GEMMs");
+    }
+
+    @Test
+    void aBatchedUserStepExecutesTheCountedMatmulFlopsAndLittleMore() {
+        BaseModel base = BaseModel.init(CFG, 3);
+        float[][] cen = Fixtures.centroids();
+        GroupExperts ge = GroupExperts.init(LoraSpec.ffn(4, 8), CFG, cen, 0.5, 3);
+        List<UserData> users = new ArrayList<>();
+        for (int u = 0; u < 3; u++) users.add(new UserData("user" + u, cen[u % cen.length].clone(), examples("user" + u, 2, 10 + u), List.of()));
+        UserOptions uo = UserOptions.defaults();
+        TrainOptions o = TrainOptions.defaults().withBatchSize(4).withSteps(1);
+        List<UserAdapter> start = UserTrainer.initAdapters(base, ge, users, uo, o);
+        ModelGraph g = GraphCache.get(base, new GraphSpec(false, null, false, ge, false, uo.hardRouting(), 0, 0, start, true,
+                uo.fixedBeta()), o.dataType(), UserTrainer.seqLen(base, users));
+        double measured = countedStep(g, () -> UserTrainer.trainBatched(base, ge, users, start, uo, o));
+
+        int ru = uo.lora().rank(), k = ge.k(), n = 3 * 2 * T;
+        double expected = StepFlops.ffnAdapterStep(CFG, k * ge.spec().rank() + ru, ru, 3 * 2, T);
+        assertEquals(expected + routersAndGates(n, k, ru) + 2.0 * n * ru * CFG.dModel(), measured, 1e-6 * expected,
+                "a batched user step executes the counted GEMMs, the routers' and gates', and layer 0's unread dL/dx through A_u");
+        assertTrue(measured < 1.05 * expected, "what the count leaves out is small: " + measured / expected);
+    }
+
+    /**
+     * What {@link StepFlops} leaves out of a user step, per FFN module: the router's x·vᵀ (K columns) and, except in
+     * layer 0's c_fc, its dL/dx; the gate's (x·A_uᵀ)·R_uᵀ and its two gradients.
+     */
+    private static double routersAndGates(int n, int k, int ru) {
+        double sum = 0;
+        for (int layer = 0; layer < CFG.nLayers(); layer++)
+            for (int din : new int[]{CFG.dModel(), CFG.dFfn()}) {
+                boolean inputGradientRead = layer > 0 || din == CFG.dFfn();
+                sum += 2.0 * n * din * k * (inputGradientRead ? 2 : 1) + 3 * 2.0 * n * ru * k;
+            }
+        return sum;
+    }
+
+    /** Sum of 2·m·k·n over the matmul and matmul_bp outputs executed while {@code step} runs on g. */
+    private static double countedStep(ModelGraph g, Runnable step) {
+        MatmulFlops counter = new MatmulFlops();
+        g.sd.setListeners(counter);
+        try {
+            step.run();
+        } finally {
+            g.sd.setListeners();
+        }
+        assertTrue(counter.gemms > 0, "the listener saw the step's matmuls");
+        return counter.flops;
+    }
+
+    private static final class MatmulFlops extends BaseListener {
+        double flops;
+        int gemms;
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return true;
+        }
+
+        @Override
+        public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] outputs) {
+            if (op.getOp() instanceof MmulBp) {                 // dL/dx contracts eps's columns, dL/dy its rows
+                INDArray eps = ctx.getInputArrays().get(2);
+                flops += 2.0 * outputs[0].length() * eps.size(-1);
+                if (outputs.length > 1) flops += 2.0 * outputs[1].length() * eps.size(-2);
+                gemms += outputs.length;
+            } else if (op.getOp() instanceof Mmul) {
+                INDArray x = ctx.getInputArrays().get(0);
+                boolean transposeX = !ctx.getIArguments().isEmpty() && ctx.getIArguments().get(0) != 0;
+                flops += 2.0 * outputs[0].length() * (transposeX ? x.size(-2) : x.size(-1));
+                gemms++;
+            }
+        }
+    }
+
+    /** n examples of exactly T tokens (12 prompt + 4 answer). */
+    private static List<Example> examples(String user, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] p = new int[12], a = new int[4];
+            for (int j = 0; j < p.length; j++) p[j] = 32 + r.nextInt(90);
+            for (int j = 0; j < a.length; j++) a[j] = 32 + r.nextInt(90);
+            out.add(new Example(user, p, a));
+        }
+        return out;
+    }
+}
