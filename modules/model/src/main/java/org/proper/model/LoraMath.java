@@ -5,6 +5,7 @@ import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -60,6 +61,16 @@ final class LoraMath {
     /** Stacked expert B [K,dout,r] as one matrix [dout,K·r] (columns k·r … k·r+r−1 are expert k's). */
     static SDVariable catB(SDVariable b, int k, int r, int dout) {
         return b.permute(1, 0, 2).reshape(dout, k * r);
+    }
+
+    /** {@link #catA} of a stacked [K,r,din] array (frozen experts are held as constants already in this layout). */
+    static INDArray catA(INDArray a) {
+        return a.reshape(a.size(0) * a.size(1), a.size(2));
+    }
+
+    /** {@link #catB} of a stacked [K,dout,r] array. */
+    static INDArray catB(INDArray b) {
+        return b.permute(1, 0, 2).dup('c').reshape(b.size(1), b.size(0) * b.size(2));
     }
 
     /**

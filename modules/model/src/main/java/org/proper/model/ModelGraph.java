@@ -193,9 +193,7 @@ final class ModelGraph {
      */
     private INDArray expertFactor(GroupExperts g, String module, boolean a) {
         INDArray st = stack(g.experts(), module, a);
-        if (spec.trainExperts()) return st;
-        long k = st.size(0);
-        return a ? st.reshape(k * st.size(1), st.size(2)) : st.permute(1, 0, 2).dup('c').reshape(st.size(1), k * st.size(2));
+        return spec.trainExperts() ? st : a ? LoraMath.catA(st) : LoraMath.catB(st);
     }
 
     private INDArray stack(List<LoraAdapter> ads, String module, boolean a) {

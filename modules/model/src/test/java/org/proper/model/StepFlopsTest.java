@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +18,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.proper.model.bench.ModelBench;
 import org.proper.model.bench.StepFlops;
 
 /**
@@ -39,7 +39,7 @@ class StepFlopsTest {
     void aLoraStepExecutesTheCountedMatmulFlops() {
         BaseModel base = BaseModel.init(CFG, 3);
         LoraAdapter lora = LoraAdapter.init(LoraSpec.ffn(4, 8), base, 1);
-        List<Example> ex = examples("u", 8, 1);
+        List<Example> ex = ModelBench.randomExamples(8, T, 1);
         TrainOptions o = TrainOptions.defaults().withBatchSize(4).withSteps(1);
         ModelGraph g = GraphCache.get(base, new GraphSpec(false, lora, true, null, false, false, 0, 0, null, false, false),
                 o.dataType(), Batches.seqLen(CFG, ex, List.of()));
@@ -58,7 +58,7 @@ class StepFlopsTest {
         float[][] cen = Fixtures.centroids();
         GroupExperts ge = GroupExperts.init(LoraSpec.ffn(4, 8), CFG, cen, 0.5, 3);
         List<UserData> users = new ArrayList<>();
-        for (int u = 0; u < 3; u++) users.add(new UserData("user" + u, cen[u % cen.length].clone(), examples("user" + u, 2, 10 + u), List.of()));
+        for (int u = 0; u < 3; u++) users.add(new UserData("user" + u, cen[u % cen.length].clone(), ModelBench.randomExamples(2, T, 10 + u), List.of()));
         UserOptions uo = UserOptions.defaults();
         TrainOptions o = TrainOptions.defaults().withBatchSize(4).withSteps(1);
         List<UserAdapter> start = UserTrainer.initAdapters(base, ge, users, uo, o);
@@ -123,18 +123,5 @@ class StepFlopsTest {
                 gemms++;
             }
         }
-    }
-
-    /** n examples of exactly T tokens (12 prompt + 4 answer). */
-    private static List<Example> examples(String user, int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int[] p = new int[12], a = new int[4];
-            for (int j = 0; j < p.length; j++) p[j] = 32 + r.nextInt(90);
-            for (int j = 0; j < a.length; j++) a[j] = 32 + r.nextInt(90);
-            out.add(new Example(user, p, a));
-        }
-        return out;
     }
 }

@@ -178,7 +178,8 @@ public final class ModelBench {
         return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
-    static List<Example> randomExamples(int n, int len, long seed) {
+    /** n examples of len tokens: 3/4 prompt, the rest answer ending in EOS; random printable bytes. */
+    public static List<Example> randomExamples(int n, int len, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
