@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs org.proper.model.bench.ModelBench with the surefire JVM flags and one native thread.
-# Usage: modules/model/run-bench.sh [dModel layers batch seqLen users userSteps]
+# Usage: modules/model/run-bench.sh [dModel layers batch seqLen users userSteps examplesPerUser userSeqLen vocab]
 set -e
 cd "$(dirname "$0")"
 mvn -B -o -q install -DskipTests

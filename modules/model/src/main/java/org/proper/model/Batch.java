@@ -8,6 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A right-padded token batch [rows, T] with next-token targets and answer-only loss weights. Row i's weights are
  * 1 / (answer tokens of its weighting group) so that each group (a user, or the whole batch) contributes its mean
  * answer-token cross-entropy; padded positions have weight 0 and key mask 0.
+ * <p>
+ * The LM head and the loss are evaluated only at the {@link #headRows}: by default the positions with a non-zero
+ * weight, since no other position's logits reach the loss (the hidden states below the head still cover every
+ * position). A prompt of 92 tokens with a 4-token answer thus needs 4 rows of logits [V] instead of 96.
  */
 final class Batch {
     final int rows;
@@ -20,10 +24,12 @@ final class Batch {
     final float[] userEmb;   // [rows·E] or null
     final int embDim;
     final int[] hardGroup;   // [rows] or null
+    /** Flattened positions (row·T + t) whose logits the graph computes, ascending; never empty. */
+    final int[] headRows;    // [M]
     int answerTokens;
 
     private Batch(int rows, int seqLen, int[] tokens, int[] targets, float[] weights, float[] keyMask, int[] userIdx,
-                  float[] userEmb, int embDim, int[] hardGroup) {
+                  float[] userEmb, int embDim, int[] hardGroup, int[] headRows) {
         this.rows = rows;
         this.seqLen = seqLen;
         this.tokens = tokens;
@@ -34,6 +40,39 @@ final class Batch {
         this.userEmb = userEmb;
         this.embDim = embDim;
         this.hardGroup = hardGroup;
+        this.headRows = headRows == null ? weightedPositions(weights) : headRows;
+        if (this.headRows.length == 0) throw new IllegalArgumentException("Cannot batch: no head rows");
+    }
+
+    /**
+     * -Dproper.headAtLossRowsOnly=false evaluates the head at every position instead (the same loss and gradients, with
+     * the cost of [N,V] logits); read per batch, so that a benchmark can compare both in one JVM.
+     */
+    static final String HEAD_AT_LOSS_ROWS_ONLY = "proper.headAtLossRowsOnly";
+
+    /**
+     * The positions with a non-zero weight, or position 0 (weight 0: it adds nothing to the loss) when there are none,
+     * so that the head never sees an empty array.
+     */
+    private static int[] weightedPositions(float[] weights) {
+        if (!Boolean.parseBoolean(System.getProperty(HEAD_AT_LOSS_ROWS_ONLY, "true")))
+            return java.util.stream.IntStream.range(0, weights.length).toArray();
+        int m = 0;
+        for (float w : weights) if (w != 0) m++;
+        if (m == 0) return new int[]{0};
+        int[] rows = new int[m];
+        for (int i = 0, k = 0; i < weights.length; i++) if (weights[i] != 0) rows[k++] = i;
+        return rows;
+    }
+
+    /** This batch with the head evaluated at positions from..to−1 of row {@code row} instead (logits for decoding). */
+    Batch withHeadRows(int row, int from, int to) {
+        if (from < 0 || to > seqLen || from >= to) throw new IllegalArgumentException("Cannot batch: head positions [" + from + ", " + to + ") outside [0, " + seqLen + ")");
+        int[] rows = new int[to - from];
+        for (int i = 0; i < rows.length; i++) rows[i] = row * seqLen + from + i;
+        Batch b = new Batch(this.rows, seqLen, tokens, targets, weights, keyMask, userIdx, userEmb, embDim, hardGroup, rows);
+        b.answerTokens = answerTokens;
+        return b;
     }
 
     /** Receives one answer position: its row's stacked-adapter index (0 without), its loss weight and its value. */
@@ -41,11 +80,25 @@ final class Batch {
         void accept(int userIdx, float weight, double value);
     }
 
-    /** Calls {@code f} for every position with a non-zero weight, with that position of {@code perToken} [rows,T]. */
-    void forEachAnswerToken(INDArray perToken, AnswerTokenConsumer f) {
-        double[] v = perToken.reshape(perToken.length()).toDoubleVector();
-        for (int i = 0; i < rows * seqLen; i++)
-            if (weights[i] != 0) f.accept(userIdx == null ? 0 : userIdx[i / seqLen], weights[i], v[i]);
+    /** Receives one answer position: its row, its loss weight and its value. */
+    interface AnswerRowConsumer {
+        void accept(int row, float weight, double value);
+    }
+
+    /** Calls {@code f} for every head row with a non-zero weight, with that row's value of {@code perHeadRow} [M]. */
+    void forEachAnswerRow(INDArray perHeadRow, AnswerRowConsumer f) {
+        if (perHeadRow.length() != headRows.length)
+            throw new IllegalArgumentException("Cannot read per-position values: " + perHeadRow.length() + " values for " + headRows.length + " head rows");
+        double[] v = perHeadRow.reshape(perHeadRow.length()).toDoubleVector();
+        for (int k = 0; k < headRows.length; k++) {
+            int i = headRows[k];
+            if (weights[i] != 0) f.accept(i / seqLen, weights[i], v[k]);
+        }
+    }
+
+    /** {@link #forEachAnswerRow} with each row's stacked-adapter index (0 without) instead of the row. */
+    void forEachAnswerToken(INDArray perHeadRow, AnswerTokenConsumer f) {
+        forEachAnswerRow(perHeadRow, (row, w, value) -> f.accept(userIdx == null ? 0 : userIdx[row], w, value));
     }
 
     /**
@@ -96,7 +149,7 @@ final class Batch {
                 System.arraycopy(userEmb[i], 0, emb, i * e, e);
             }
         }
-        Batch b = new Batch(n, seqLen, tok, tgt, w, km, userIdx, emb, e, hardGroup);
+        Batch b = new Batch(n, seqLen, tok, tgt, w, km, userIdx, emb, e, hardGroup, null);
         double total = 0;
         for (double c : count) total += c;
         b.answerTokens = (int) total;
@@ -142,7 +195,7 @@ final class Batch {
             hg = new int[n];
             java.util.Arrays.fill(hg, hard);
         }
-        Batch b = new Batch(n, seqLen, tok, tgt, w, km, ui, emb, e, hg);
+        Batch b = new Batch(n, seqLen, tok, tgt, w, km, ui, emb, e, hg, null);
         b.answerTokens = ans;
         return b;
     }

@@ -29,9 +29,9 @@ public final class Generator {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < maxNewTokens; i++) {
             Batch b = Batch.forSequences(new int[][]{Arrays.copyOf(seq, len)}, new int[]{len}, t, Batches.PAD,
-                    userEmbedding, hard(c, userEmbedding), 0);
-            INDArray logits = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);   // [T,V]
-            INDArray row = logits.getRow(len - 1);
+                    userEmbedding, hard(c, userEmbedding), 0).withHeadRows(0, len - 1, len);
+            INDArray logits = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);   // [1,V] at len−1
+            INDArray row = logits.getRow(0);
             int next = row.argMax().getInt(0);
             if (next == eos) break;
             out.add(next);
@@ -56,10 +56,9 @@ public final class Generator {
         }
         ModelGraph g = c.graph(t);
         Batch b = Batch.forSequences(seqs, start, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0);
-        INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);  // [L,T]
+        INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);  // [M] label positions
         double[] ll = new double[seqs.length];
-        for (int i = 0; i < seqs.length; i++)
-            for (int j = 0; j < t; j++) if (b.weights[i * t + j] != 0) ll[i] -= tl.getDouble(i, j);
+        b.forEachAnswerRow(tl, (row, w, ce) -> ll[row] -= ce);
         return ll;
     }
 
@@ -75,8 +74,9 @@ public final class Generator {
     public static float[][] logits(Composition c, float[] userEmbedding, int[] tokens) {
         int t = Math.min(c.base().config().maxSeqLen(), (tokens.length + 7) / 8 * 8);
         ModelGraph g = c.graph(t);
-        Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{tokens.length}, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0);
-        INDArray l = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);             // [T,V]
+        Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{tokens.length}, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0)
+                .withHeadRows(0, 0, tokens.length);
+        INDArray l = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);             // [len,V]
         float[][] out = new float[tokens.length][];
         for (int i = 0; i < tokens.length; i++) out[i] = l.getRow(i).toFloatVector();
         return out;

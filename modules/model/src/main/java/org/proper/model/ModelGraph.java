@@ -37,7 +37,7 @@ final class ModelGraph {
     /** Trainable variables whose axis 0 is the user (per-user clipping). */
     final Set<String> stacked = new LinkedHashSet<>();
 
-    private SDVariable tokens, targets, weights, keyMask, userEmb, hardGate;
+    private SDVariable tokens, targets, weights, headPartition, keyMask, userEmb, hardGate;
     private SDVariable attnBias, ropeCos, ropeSin, dist, onesT;
     private final List<SDVariable> balanceTerms = new ArrayList<>();
     private final List<SDVariable> diversityTerms = new ArrayList<>();
@@ -87,8 +87,9 @@ final class ModelGraph {
     private void build(BaseModel base) {
         int t = seqLen, d = cfg.dModel();
         tokens = sd.placeHolder("tokens", DataType.INT, -1, t);
-        targets = sd.placeHolder("targets", DataType.INT, -1, t);
-        weights = sd.placeHolder("weights", dt, -1, t);
+        headPartition = sd.placeHolder("headPartition", DataType.INT, -1);                                 // [N] 1 at the M head rows, else 0
+        targets = sd.placeHolder("targets", DataType.INT, -1);                                             // [M]
+        weights = sd.placeHolder("weights", dt, -1);                                                       // [M]
         keyMask = sd.placeHolder("keyMask", dt, -1, t);
         float[] c = new float[t * t];
         for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) c[i * t + j] = (float) NEG;
@@ -116,12 +117,16 @@ final class ModelGraph {
                 : rmsNorm(h, w(base, "model.norm.weight"));                                                // [N,d]
         hf = hf.rename(HIDDEN);
         SDVariable head = cfg.tieEmbeddings() ? emb : w(base, "lm_head.weight");                           // [V,d]
-        SDVariable logits = sd.mmul(LOGITS, hf, head, false, true, false);                                 // [N,V]
+        // the head only where logits are used (Batch.headRows: the loss positions in training): no other position's
+        // logits reach the loss, and [N,V] would dominate the step (and its memory) for a real vocabulary
+        // (a two-way dynamic_partition, whose backward is one op; gather's would be a chain that fails on these shapes)
+        SDVariable hm = sd.dynamicPartition(hf, headPartition, 2)[1];                                      // [M,d] in row order
+        SDVariable logits = sd.mmul(LOGITS, hm, head, false, true, false);                                 // [M,V]
         // CE = logsumexp(logits) − logit[target]; written out because sparseSoftmaxCrossEntropy's backprop ignores
         // the incoming gradient (it would train padded and prompt positions too)
-        SDVariable oneHot = sd.oneHot(targets.reshape(-1), cfg.vocabSize(), -1, 1.0, 0.0, dt);            // [N,V]
-        SDVariable ce = LoraMath.logSumExp(sd, logits, 1, closedForms).sub(logits.mul(oneHot).sum(1));     // [N]
-        SDVariable tokenLoss = ce.reshape(-1, t).rename(TOKEN_LOSS);                                       // [B,T]
+        SDVariable oneHot = sd.oneHot(targets, cfg.vocabSize(), -1, 1.0, 0.0, dt);                        // [M,V]
+        SDVariable ce = LoraMath.logSumExp(sd, logits, 1, closedForms).sub(logits.mul(oneHot).sum(1));     // [M]
+        SDVariable tokenLoss = ce.rename(TOKEN_LOSS);                                                      // [M]
         SDVariable ceLoss = tokenLoss.mul(weights).sum().rename(CE);                                       // scalar
         SDVariable loss = ceLoss.mul(1.0);
         if (!diversityTerms.isEmpty()) {
@@ -459,8 +464,18 @@ final class ModelGraph {
         if (b.seqLen != seqLen) throw new IllegalArgumentException("Cannot feed batch: seqLen " + b.seqLen + " != graph " + seqLen);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("tokens", Nd4j.createFromArray(b.tokens).reshape(b.rows, seqLen));
-        ph.put("targets", Nd4j.createFromArray(b.targets).reshape(b.rows, seqLen));
-        ph.put("weights", Nd4j.createFromArray(b.weights).reshape(b.rows, seqLen).castTo(dt));
+        int m = b.headRows.length;
+        int[] tgt = new int[m];
+        float[] w = new float[m];
+        for (int k = 0; k < m; k++) {
+            tgt[k] = b.targets[b.headRows[k]];
+            w[k] = b.weights[b.headRows[k]];
+        }
+        int[] part = new int[b.rows * seqLen];
+        for (int i : b.headRows) part[i] = 1;
+        ph.put("headPartition", Nd4j.createFromArray(part));
+        ph.put("targets", Nd4j.createFromArray(tgt));
+        ph.put("weights", Nd4j.createFromArray(w).castTo(dt));
         ph.put("keyMask", Nd4j.createFromArray(b.keyMask).reshape(b.rows, seqLen).castTo(dt));
         if (userEmb != null) {
             if (b.userEmb == null) throw new IllegalArgumentException("Cannot feed batch: the router needs user embeddings");

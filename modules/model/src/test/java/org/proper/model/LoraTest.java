@@ -17,7 +17,7 @@ class LoraTest {
     /** Logits [T,V] of the base with an unmerged shared adapter (or none). */
     static float[][] logits(BaseModel base, LoraAdapter shared, int[] tokens) {
         ModelGraph g = new ModelGraph(base, GraphSpec.inference(shared, null, false, null, false), DataType.FLOAT, 32);
-        Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{1}, 32, 0, null, -1, 0);
+        Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{1}, 32, 0, null, -1, 0).withHeadRows(0, 0, tokens.length);
         INDArray l = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);
         float[][] out = new float[tokens.length][];
         for (int i = 0; i < tokens.length; i++) out[i] = l.getRow(i).toFloatVector();

@@ -46,7 +46,7 @@ class StepFlopsTest {
         double measured = countedStep(g, () -> LoraTrainer.train(base, lora, ex, o));
 
         int n = 4 * T, r = 4;
-        double expected = StepFlops.ffnAdapterStep(CFG, r, r, 4, T);
+        double expected = StepFlops.ffnAdapterStep(CFG, r, r, 4, T, 4 * ModelBench.answerTokens(T));
         // beyond the count: layer 0's dL/dx through A (2n·r·d), which SameDiff's matmul_bp computes with dL/dA and
         // nothing reads (x is layer 0's normed input, below every trainable factor)
         assertEquals(expected + 2.0 * n * r * CFG.dModel(), measured, 1e-6 * expected, "a LoRA step executes the counted GEMMs");
@@ -67,7 +67,7 @@ class StepFlopsTest {
         double measured = countedStep(g, () -> UserTrainer.trainBatched(base, ge, users, start, uo, o));
 
         int ru = uo.lora().rank(), k = ge.k(), n = 3 * 2 * T;
-        double expected = StepFlops.ffnAdapterStep(CFG, k * ge.spec().rank() + ru, ru, 3 * 2, T);
+        double expected = StepFlops.ffnAdapterStep(CFG, k * ge.spec().rank() + ru, ru, 3 * 2, T, 3 * 2 * ModelBench.answerTokens(T));
         assertEquals(expected + routersAndGates(n, k, ru) + 2.0 * n * ru * CFG.dModel(), measured, 1e-6 * expected,
                 "a batched user step executes the counted GEMMs, the routers' and gates', and layer 0's unread dL/dx through A_u");
         assertTrue(measured < 1.05 * expected, "what the count leaves out is small: " + measured / expected);

@@ -29,18 +29,20 @@ import org.proper.model.UserTrainer;
  * (1) FP32 GEMM 1024³ with ND4J; (2) the default model's LoRA training step, achieved FLOP rate as a fraction of (1);
  * (3) users/s, batched vs one by one, same users and steps; (4) peak memory.
  * Args: [dModel=128] [layers=2] [batch=16] [seqLen=128] [users=32] [userSteps=5] [examplesPerUser=8] [userSeqLen=48]
+ * [vocab=259, the byte tokenizer's; 50257 is GPT-2's]
  */
 public final class ModelBench {
     public static void main(String[] args) {
         int d = arg(args, 0, 128), layers = arg(args, 1, 2), batch = arg(args, 2, 16), seq = arg(args, 3, 128);
         int users = arg(args, 4, 32), userSteps = arg(args, 5, 5), perUser = arg(args, 6, 8), userLen = arg(args, 7, 48);
+        int vocab = arg(args, 8, ByteTokenizer.VOCAB_SIZE);
         System.out.printf("OMP_NUM_THREADS=%s nd4j.maxThreads=%d cores=%d load=%s%n", System.getenv("OMP_NUM_THREADS"),
                 Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors(), loadAvg());
         double[] gm = gemm(1024, 30);
         double gemm = gm[0], gemmCpu = gm[1];
         System.out.printf("GEMM fp32 1024^3: median %.1f GFLOP/s wall-clock, %.1f GFLOP/s per CPU-second of this thread%n", gemm, gemmCpu);
 
-        ModelConfig cfg = ModelConfig.gpt2(d, layers, Math.max(1, d / 32), 4 * d, seq);
+        ModelConfig cfg = ModelConfig.gpt2(d, layers, Math.max(1, d / 32), 4 * d, seq).withVocabSize(vocab);
         BaseModel base = BaseModel.init(cfg, 1);
         LoraSpec spec = LoraSpec.ffn(8, 16);
         List<Example> ex = randomExamples(batch * 4, seq, 7);
@@ -55,7 +57,7 @@ public final class ModelBench {
         long c2 = cpu(), t2 = System.nanoTime();
         double stepMs = ((t1 - t0) - (t2 - t1)) / 1e6 / steps;                    // marginal cost of one step
         double stepCpuMs = ((c1 - c0) - (c2 - c1)) / 1e6 / steps;
-        double flop = StepFlops.ffnAdapterStep(cfg, spec.rank(), spec.rank(), batch, seq);
+        double flop = StepFlops.ffnAdapterStep(cfg, spec.rank(), spec.rank(), batch, seq, batch * answerTokens(seq));
         double rate = flop / stepMs / 1e6, rateCpu = flop / stepCpuMs / 1e6;
         System.out.printf("LoRA train step d=%d L=%d F=%d V=%d B=%d T=%d r=%d: marginal %.1f ms/step wall (%.1f ms CPU), "
                         + "%.2f GFLOP/step (StepFlops: fwd + the activation grads needed + LoRA grads) = %.1f GFLOP/s = %.0f%% of GEMM wall-clock; "
@@ -105,7 +107,8 @@ public final class ModelBench {
         // batched path, so one by one's measured time per user-step over that floor bounds the speed-up. The count
         // leaves out the routers, the softmaxes and every element-wise op, so the true floor is higher still.
         int rows = Math.min(uopt.batchSize(), perUser), userStepCount = users * userSteps;
-        double userFlop = StepFlops.ffnAdapterStep(ucfg, ge.k() * ge.spec().rank() + uo.lora().rank(), uo.lora().rank(), rows, userLen);
+        double userFlop = StepFlops.ffnAdapterStep(ucfg, ge.k() * ge.spec().rank() + uo.lora().rank(), uo.lora().rank(), rows, userLen,
+                rows * answerTokens(userLen));
         double oneMs = st[1] * 1e3 / userStepCount, batchedMs = bt[1] * 1e3 / userStepCount, floorMs = userFlop / gemm / 1e6;
         System.out.printf("Users bound: %.3f GFLOP per user-step (%d x %d tokens) = %.2f ms at this run's GEMM rate; "
                         + "one by one %.1f ms, batched %.1f ms per user-step; no batching can exceed %.1fx here%n",
@@ -113,18 +116,20 @@ public final class ModelBench {
         System.out.printf("Memory: peak RSS %d MiB (before user runs %d MiB), JVM heap used %d MiB, javacpp off-heap %d MiB%n",
                 peakRssKb() / 1024, hwm0 / 1024, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
                 org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
-        gradientRewriteAB("proper.skipFrozenGradients", "Frozen-weight gradients skipped vs computed", base, a0, ex, o, ubase, ge, us, uo, uopt);
-        gradientRewriteAB("proper.closedFormGradients", "Closed-form gradients vs SameDiff's op by op", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.skipFrozenGradients", "Frozen-weight gradients skipped vs computed", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.closedFormGradients", "Closed-form gradients vs SameDiff's op by op", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.headAtLossRowsOnly", "LM head at the loss positions only vs at every position", base, a0, ex, o, ubase, ge, us, uo, uopt);
         System.out.printf("load after=%s%n", loadAvg());
     }
 
     /**
-     * A gradient rewrite of ModelGraph on (the default) vs off, switched by the system property it reads when it builds a
-     * graph (-Dproper.skipFrozenGradients: FrozenWeightGradients; -Dproper.closedFormGradients: ClosedFormGradients),
-     * interleaved in this JVM: fresh graphs per variant and repetition (the dropped ones collected first, so that
-     * neither variant pays for the other's native memory), medians of 5.
+     * A switch of the model core on (the default) vs off, by the system property it reads when it builds a graph
+     * (-Dproper.skipFrozenGradients: FrozenWeightGradients; -Dproper.closedFormGradients: ClosedFormGradients) or a
+     * batch (-Dproper.headAtLossRowsOnly: Batch.headRows), interleaved in this JVM: fresh graphs per variant and
+     * repetition (the dropped ones collected first, so that neither variant pays for the other's native memory),
+     * medians of 5.
      */
-    static void gradientRewriteAB(String property, String label, BaseModel base, LoraAdapter a0, List<Example> ex, TrainOptions o,
+    static void switchAB(String property, String label, BaseModel base, LoraAdapter a0, List<Example> ex, TrainOptions o,
                                   BaseModel ubase, GroupExperts ge, List<UserData> us, UserOptions uo, TrainOptions uopt) {
         int reps = 5;
         double[][] step = new double[2][reps], users = new double[2][reps];
@@ -178,18 +183,23 @@ public final class ModelBench {
         return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
-    /** n examples of len tokens: 3/4 prompt, the rest answer ending in EOS; random printable bytes. */
+    /** n examples of len tokens: 3/4 prompt, the rest ({@link #answerTokens}) answer ending in EOS; random printable bytes. */
     public static List<Example> randomExamples(int n, int len, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            int[] p = new int[len * 3 / 4], a = new int[len - p.length];
+            int[] p = new int[len - answerTokens(len)], a = new int[answerTokens(len)];
             for (int j = 0; j < p.length; j++) p[j] = 32 + r.nextInt(90);
             for (int j = 0; j < a.length; j++) a[j] = 32 + r.nextInt(90);
             a[a.length - 1] = ByteTokenizer.EOS;
             out.add(new Example("u", p, a));
         }
         return out;
+    }
+
+    /** Answer tokens of a {@link #randomExamples} example of len tokens: its loss positions, the rows of the LM head. */
+    public static int answerTokens(int len) {
+        return len - len * 3 / 4;
     }
 
     static long peakRssKb() {
