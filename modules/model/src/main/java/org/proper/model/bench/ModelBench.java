@@ -130,7 +130,7 @@ public final class ModelBench {
      * medians of 5.
      */
     static void switchAB(String property, String label, BaseModel base, LoraAdapter a0, List<Example> ex, TrainOptions o,
-                                  BaseModel ubase, GroupExperts ge, List<UserData> us, UserOptions uo, TrainOptions uopt) {
+                         BaseModel ubase, GroupExperts ge, List<UserData> us, UserOptions uo, TrainOptions uopt) {
         int reps = 5;
         double[][] step = new double[2][reps], users = new double[2][reps];
         for (int rep = 0; rep < reps; rep++)
