@@ -215,6 +215,40 @@ final class Batch {
         return r;
     }
 
+    /**
+     * Rows per example that a graph's top layer needs for these examples at seqLen ({@link ModelGraph}'s window): the
+     * longest answer (as {@link #fit} keeps it; its loss positions are that many consecutive rows), rounded up to a
+     * multiple of 8 so that few graphs serve many example sets, capped at seqLen; seqLen when the head is at every
+     * position ({@link #HEAD_AT_LOSS_ROWS_ONLY}).
+     */
+    static int windowFor(Iterable<Example> ex, int seqLen) {
+        if (!Boolean.parseBoolean(System.getProperty(HEAD_AT_LOSS_ROWS_ONLY, "true"))) return seqLen;
+        int m = 1;
+        for (Example e : ex) m = Math.max(m, fit(e, seqLen)[1].length);
+        return Math.min((m + 7) / 8 * 8, seqLen);
+    }
+
+    /**
+     * The first position of each row's window of {@code window} consecutive positions holding all its head rows: at
+     * its first head row, or earlier where the window would pass the row's end. A row without head rows gets the last
+     * window.
+     */
+    int[] windowStarts(int window) {
+        int[] start = new int[rows], last = new int[rows];
+        java.util.Arrays.fill(start, seqLen - window);
+        java.util.Arrays.fill(last, -1);
+        for (int i = headRows.length - 1; i >= 0; i--) {
+            int row = headRows[i] / seqLen, pos = headRows[i] % seqLen;
+            if (last[row] < 0) last[row] = pos;
+            start[row] = Math.min(pos, seqLen - window);
+        }
+        for (int row = 0; row < rows; row++)
+            if (last[row] >= start[row] + window)
+                throw new IllegalArgumentException("Cannot feed batch: row " + row + "'s head rows span positions " + start[row]
+                        + ".." + last[row] + ", more than the graph's window of " + window);
+        return start;
+    }
+
     /** Sequence length for a set of examples: longest, rounded up to a multiple of 8, capped at maxSeqLen. */
     static int seqLenFor(Iterable<Example> ex, int maxSeqLen) {
         int m = 2;

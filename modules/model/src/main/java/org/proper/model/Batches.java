@@ -35,8 +35,17 @@ final class Batches {
     }
 
     static int seqLen(ModelConfig c, List<Example> a, List<Example> b) {
+        return Batch.seqLenFor(both(a, b), c.maxSeqLen());
+    }
+
+    /** The top layer's rows per example for batches of these examples at seqLen ({@link Batch#windowFor}). */
+    static int window(int seqLen, List<Example> a, List<Example> b) {
+        return Batch.windowFor(both(a, b), seqLen);
+    }
+
+    private static List<Example> both(List<Example> a, List<Example> b) {
         List<Example> all = new ArrayList<>(a);
         if (b != null) all.addAll(b);
-        return Batch.seqLenFor(all, c.maxSeqLen());
+        return all;
     }
 }

@@ -14,15 +14,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 final class GraphCache {
     private static final int MAX_PER_THREAD = Integer.getInteger("proper.graphCacheSize", 4);
 
-    private record Key(BaseModel base, String structure, DataType dt, int seqLen) {
+    private record Key(BaseModel base, String structure, DataType dt, int seqLen, int window) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.base == base && k.structure.equals(structure) && k.dt == dt && k.seqLen == seqLen;
+            return o instanceof Key k && k.base == base && k.structure.equals(structure) && k.dt == dt && k.seqLen == seqLen
+                    && k.window == window;
         }
 
         @Override
         public int hashCode() {
-            return ((System.identityHashCode(base) * 31 + structure.hashCode()) * 31 + dt.hashCode()) * 31 + seqLen;
+            return (((System.identityHashCode(base) * 31 + structure.hashCode()) * 31 + dt.hashCode()) * 31 + seqLen) * 31 + window;
         }
     }
 
@@ -39,13 +40,19 @@ final class GraphCache {
     private GraphCache() {
     }
 
+    /** A graph whose every layer covers every position (for hidden states and decoding). */
     static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
-        if (spec.trainBase() || MAX_PER_THREAD <= 0) return new ModelGraph(base, spec, dt, seqLen);
-        Key k = new Key(base, structure(spec), dt, seqLen);
+        return get(base, spec, dt, seqLen, seqLen);
+    }
+
+    /** A graph whose top layer covers {@code window} positions per row (see {@link ModelGraph}). */
+    static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
+        if (spec.trainBase() || MAX_PER_THREAD <= 0) return new ModelGraph(base, spec, dt, seqLen, window);
+        Key k = new Key(base, structure(spec), dt, seqLen, window);
         Map<Key, ModelGraph> m = CACHE.get();
         ModelGraph g = m.get(k);
         if (g == null) {
-            g = new ModelGraph(base, spec, dt, seqLen);
+            g = new ModelGraph(base, spec, dt, seqLen, window);
             m.put(k, g);
         } else {
             g.load(spec);

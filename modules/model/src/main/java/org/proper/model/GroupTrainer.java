@@ -32,7 +32,7 @@ public final class GroupTrainer {
         int t = Batches.seqLen(mergedBase.config(), train, dev);
         GraphSpec spec = new GraphSpec(false, null, false, start, true, group.hardRouting(), group.lambdaDiv(),
                 group.lambdaBal(), null, false, false);
-        ModelGraph g = GraphCache.get(mergedBase, spec, options.dataType(), t);
+        ModelGraph g = GraphCache.get(mergedBase, spec, options.dataType(), t, Batches.window(t, train, dev));
         EpochSampler sampler = new EpochSampler(train.size(), options.seed());
         List<Batch> devBatches = Batches.chunks(dev, Math.max(options.batchSize(), 16), t, userEmbeddings, start);
         TrainLoop.Outcome out = TrainLoop.run(g,

@@ -28,6 +28,14 @@ public final class LoraTrainer {
         GraphCache.releaseArrays();
     }
 
+    /**
+     * The positions per row that the trainers' graphs run their top layer on for these examples at seqLen: the longest
+     * answer, rounded up to a multiple of 8 (see ModelGraph).
+     */
+    public static int topLayerWindow(List<Example> examples, int seqLen) {
+        return Batch.windowFor(examples, seqLen);
+    }
+
     public static TrainResult<LoraAdapter> train(BaseModel base, LoraAdapter start, List<Example> train, TrainOptions options) {
         return train(base, start, train, List.of(), options);
     }
@@ -37,7 +45,7 @@ public final class LoraTrainer {
         if (train.isEmpty()) throw new IllegalArgumentException("Cannot train LoRA: no training examples");
         int t = Batches.seqLen(base.config(), train, dev);
         GraphSpec spec = new GraphSpec(false, start, true, null, false, false, 0, 0, null, false, false);
-        ModelGraph g = GraphCache.get(base, spec, options.dataType(), t);
+        ModelGraph g = GraphCache.get(base, spec, options.dataType(), t, Batches.window(t, train, dev));
         EpochSampler sampler = new EpochSampler(train.size(), options.seed());
         List<Batch> devBatches = Batches.chunks(dev, Math.max(options.batchSize(), 16), t, null, null);
         TrainLoop.Outcome out = TrainLoop.run(g,

@@ -20,10 +20,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * One SameDiff graph of the decoder-only transformer at a fixed sequence length T, with whatever adapters a
  * {@link GraphSpec} asks for (shared LoRA, group experts + router, stacked per-user LoRAs + LoRA-aware router).
  * Base weights are constants unless the spec trains the base (pretraining). Inputs are right-padded [B, T] batches.
+ * <p>
+ * The top layer can run on a window of A &lt; T consecutive positions per row, the window that holds the row's head
+ * rows ({@link Batch#windowStarts}): its keys and values cover every position, its queries, output projection, FFN
+ * and adapters only the window's. Nothing else of the top layer reaches the head, so the head's inputs, the loss and
+ * every gradient are those of the whole graph, for about (T − A)/T less of the top layer's work. The group stage with
+ * a learned router keeps every position, since its balance loss averages the router over every token.
  */
 final class ModelGraph {
     static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
-    /** The final hidden states [N,d]: after the final norm, before the LM head (see {@link HiddenStates}). */
+    /** The final hidden states [N,d] ([B·A,d] with a top-layer window): after the final norm, before the LM head (see {@link HiddenStates}). */
     static final String HIDDEN = "hidden";
     private static final double NEG = -1e9;
 
@@ -32,13 +38,16 @@ final class ModelGraph {
     GraphSpec spec;
     final DataType dt;
     final int seqLen;
+    /** Positions per row that the top layer covers: seqLen, or the window of the class comment. */
+    final int window;
     /** Trainable variable names, in a fixed order. */
     final List<String> trainable = new ArrayList<>();
     /** Trainable variables whose axis 0 is the user (per-user clipping). */
     final Set<String> stacked = new LinkedHashSet<>();
 
     private SDVariable tokens, targets, weights, headPartition, keyMask, userEmb, hardGate;
-    private SDVariable attnBias, ropeCos, ropeSin, dist, onesT;
+    private SDVariable windowSelect, windowBias;
+    private SDVariable attnBias, ropeCos, ropeSin, dist;
     private final List<SDVariable> balanceTerms = new ArrayList<>();
     private final List<SDVariable> diversityTerms = new ArrayList<>();
     /** Operands of x + v / x · v with v a vector along x's last axis ({@link #plusVector}, {@link #timesVector}). */
@@ -56,13 +65,24 @@ final class ModelGraph {
     static final String SKIP_FROZEN_GRADIENTS = "proper.skipFrozenGradients";
     /** -Dproper.closedFormGradients=false keeps SameDiff's op-by-op gradients of GELU, norms and log-softmax (read likewise). */
     static final String CLOSED_FORM_GRADIENTS = "proper.closedFormGradients";
+    /** -Dproper.topLayerWindow=false runs the top layer at every position whatever window is asked for (read likewise). */
+    static final String TOP_LAYER_WINDOW = "proper.topLayerWindow";
 
+    /** A graph whose every layer covers every position. */
     ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
+        this(base, spec, dt, seqLen, seqLen);
+    }
+
+    /** A graph whose top layer covers {@code window} positions per row, where the spec allows it (class comment). */
+    ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
         this.cfg = base.config();
         this.spec = spec;
         this.dt = dt;
         this.seqLen = seqLen;
         if (seqLen > cfg.maxSeqLen()) throw new IllegalArgumentException("Cannot build graph: seqLen " + seqLen + " > maxSeqLen " + cfg.maxSeqLen());
+        if (window < 1 || window > seqLen) throw new IllegalArgumentException("Cannot build graph: window " + window + " outside [1, seqLen " + seqLen + "]");
+        boolean balanced = spec.experts() != null && spec.trainExperts() && !spec.hardRouting();
+        this.window = balanced || !Boolean.parseBoolean(System.getProperty(TOP_LAYER_WINDOW, "true")) ? seqLen : window;
         if (spec.shared() != null) for (TargetModule m : spec.shared().modules()) sharedMods.put(m.name(), m);
         if (spec.experts() != null) for (TargetModule m : spec.experts().modules()) expertMods.put(m.name(), m);
         if (spec.users() != null) for (TargetModule m : spec.users().get(0).lora().modules()) userMods.put(m.name(), m);
@@ -96,6 +116,10 @@ final class ModelGraph {
         SDVariable causal = sd.constant("causalMask", Nd4j.create(c, new long[]{t, t}, 'c').castTo(dt));   // [T,T]
         // causal + key padding, once per forward pass (each layer then adds one bias to its scores)
         attnBias = keyMask.sub(1.0).mul(-NEG).reshape(-1, 1, 1, t).add(causal);                            // [B,1,T,T]
+        if (window < t) {
+            windowSelect = sd.placeHolder("windowSelect", dt, -1, window, t);                              // [B,A,T] one-hot
+            windowBias = sd.placeHolder("windowBias", dt, -1, window, t).reshape(-1, 1, window, t);          // [B,1,A,T]
+        }
         buildAdapterParams();
 
         boolean gpt2 = cfg.family() == Family.GPT2;
@@ -112,9 +136,12 @@ final class ModelGraph {
         } else {
             initRope();
         }
-        for (int l = 0; l < cfg.nLayers(); l++) h = gpt2 ? gpt2Block(base, h, l) : llamaBlock(base, h, l);
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            boolean windowed = l == cfg.nLayers() - 1 && window < t;
+            h = gpt2 ? gpt2Block(base, h, l, windowed) : llamaBlock(base, h, l, windowed);                 // [N,d] / top [B·A,d]
+        }
         SDVariable hf = gpt2 ? layerNorm(h, w(base, "ln_f.weight"), w(base, "ln_f.bias"))
-                : rmsNorm(h, w(base, "model.norm.weight"));                                                // [N,d]
+                : rmsNorm(h, w(base, "model.norm.weight"));                                                // [N,d] or [B·A,d]
         hf = hf.rename(HIDDEN);
         SDVariable head = cfg.tieEmbeddings() ? emb : w(base, "lm_head.weight");                           // [V,d]
         // the head only where logits are used (Batch.headRows: the loss positions in training): no other position's
@@ -169,7 +196,6 @@ final class ModelGraph {
             }
             if (spec.hardRouting()) {
                 hardGate = sd.placeHolder("hardGate", dt, -1, k);                                                // [B,K]
-                onesT = sd.constant("onesT", Nd4j.ones(dt, 1, seqLen, 1));                                      // [1,T,1]
             } else {
                 userEmb = sd.placeHolder("userEmb", dt, -1, g.embeddingDim());                                  // [B,E]
                 SDVariable cen = param("router.centroids", g.centroids().toNd(dt), routerTrain, false);        // [K,E]
@@ -221,16 +247,22 @@ final class ModelGraph {
         return Nd4j.concat(0, parts);
     }
 
-    /** Frozen y = xW (+b) of a target or plain layer, plus every adapter's contribution for that module. */
-    private SDVariable linear(SDVariable x, SDVariable wt, SDVariable bias, boolean inOut, String module) {
+    /** A layer without adapters: y = xW (+b). */
+    private SDVariable linear(SDVariable x, SDVariable wt, SDVariable bias, boolean inOut) {
         SDVariable y = inOut ? sd.mmul(x, wt) : sd.mmul(x, wt, false, true, false);                      // [N,dout]
-        if (bias != null) y = plusVector(y, bias);
-        return module == null ? y : adapt(module, x, y);
+        return bias == null ? y : plusVector(y, bias);
     }
 
-    /** y + ΔW_shared x + Σ_k gate_k ΔW_k x + ΔW_u x for the adapters that target this module (DESIGN §2). */
-    private SDVariable adapt(String module, SDVariable x, SDVariable y) {
-        int t = seqLen;
+    /** Frozen y = xW (+b) of a target module on rows of t positions per example, plus every adapter's contribution. */
+    private SDVariable linear(SDVariable x, SDVariable wt, SDVariable bias, boolean inOut, String module, int t) {
+        return adapt(module, x, linear(x, wt, bias, inOut), t);
+    }
+
+    /**
+     * y + ΔW_shared x + Σ_k gate_k ΔW_k x + ΔW_u x for the adapters that target this module (DESIGN §2); x and y hold
+     * t consecutive positions of each example (T, or the top layer's window).
+     */
+    private SDVariable adapt(String module, SDVariable x, SDVariable y, int t) {
         TargetModule sm = sharedMods.get(module);
         if (sm != null)
             y = y.add(LoraMath.loraDelta(sd, x, sd.getVariable("lora." + module + ".A"), sd.getVariable("lora." + module + ".B"),
@@ -251,7 +283,7 @@ final class ModelGraph {
             int k = g.k();
             SDVariable logits3, gate3;                                                                     // [B,T,K]
             if (spec.hardRouting()) {
-                gate3 = hardGate.reshape(-1, 1, k).mul(onesT);                                             // [B,T,K] one-hot
+                gate3 = hardGate.reshape(-1, 1, k).mul(sd.constant(Nd4j.ones(dt, 1, t, 1)));               // [B,T,K] one-hot
                 logits3 = gate3.sub(1.0).mul(30.0);                                                        // log g ≈ 0 / −30
             } else {
                 logits3 = LoraMath.routerLogits(sd, dist, x, sd.getVariable("router." + module + ".v"), t, k, g.tau());
@@ -349,53 +381,71 @@ final class ModelGraph {
         return (dz == null ? t : t.mul(dz)).add(1.0).mul(s).mul(eps);
     }
 
-    private SDVariable gpt2Block(BaseModel base, SDVariable h, int l) {
+    /**
+     * A GPT-2 block. Windowed (the top layer, see the class comment): the keys and values cover every position, the
+     * rest only the window's rows, so it takes h [N,d] and returns [B·A,d].
+     */
+    private SDVariable gpt2Block(BaseModel base, SDVariable h, int l, boolean windowed) {
         String p = "h." + l + ".";
-        int d = cfg.dModel();
+        int t = windowed ? window : seqLen;
         SDVariable a = layerNorm(h, w(base, p + "ln_1.weight"), w(base, p + "ln_1.bias"));                 // [N,d]
-        SDVariable qkv = linear(a, w(base, p + "attn.c_attn.weight"), w(base, p + "attn.c_attn.bias"), true, null); // [N,3d]
+        SDVariable qkv = linear(a, w(base, p + "attn.c_attn.weight"), w(base, p + "attn.c_attn.bias"), true); // [N,3d]
         SDVariable[] s = sd.split(qkv, 3, 1);                                                              // 3×[N,d]
-        SDVariable q = adapt(p + "attn.q", a, s[0]);
-        SDVariable v = adapt(p + "attn.v", a, s[2]);
-        SDVariable o = attention(q, s[1], v);                                                              // [N,d]
-        h = h.add(linear(o, w(base, p + "attn.c_proj.weight"), w(base, p + "attn.c_proj.bias"), true, null));
-        SDVariable m = layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias"));                 // [N,d]
-        SDVariable f = gelu(sd, linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc"), closedForms); // [N,f]
-        return h.add(linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj")); // [N,d]
+        SDVariable q = adapt(p + "attn.q", a, s[0], seqLen);
+        SDVariable v = adapt(p + "attn.v", a, s[2], seqLen);
+        SDVariable o = attention(q, s[1], v, windowed);                                                    // [B·t,d]
+        h = inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "attn.c_proj.weight"), w(base, p + "attn.c_proj.bias"), true));
+        SDVariable m = layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias"));                 // [B·t,d]
+        SDVariable f = gelu(sd, linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc", t), closedForms); // [B·t,f]
+        return h.add(linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj", t)); // [B·t,d]
     }
 
-    private SDVariable llamaBlock(BaseModel base, SDVariable h, int l) {
+    /** A Llama block; windowed as for {@link #gpt2Block}. */
+    private SDVariable llamaBlock(BaseModel base, SDVariable h, int l, boolean windowed) {
         String p = "model.layers." + l + ".";
+        int t = windowed ? window : seqLen;
         SDVariable a = rmsNorm(h, w(base, p + "input_layernorm.weight"));                                  // [N,d]
-        SDVariable q = linear(a, w(base, p + "self_attn.q_proj.weight"), null, false, p + "self_attn.q_proj"); // [N,H·hd]
-        SDVariable k = linear(a, w(base, p + "self_attn.k_proj.weight"), null, false, null);               // [N,Hkv·hd]
-        SDVariable v = linear(a, w(base, p + "self_attn.v_proj.weight"), null, false, p + "self_attn.v_proj"); // [N,Hkv·hd]
-        SDVariable o = attention(q, k, v);                                                                 // [N,H·hd]
-        h = h.add(linear(o, w(base, p + "self_attn.o_proj.weight"), null, false, null));
-        SDVariable m = rmsNorm(h, w(base, p + "post_attention_layernorm.weight"));                         // [N,d]
-        SDVariable gate = linear(m, w(base, p + "mlp.gate_proj.weight"), null, false, p + "mlp.gate_proj"); // [N,f]
-        SDVariable up = linear(m, w(base, p + "mlp.up_proj.weight"), null, false, p + "mlp.up_proj");       // [N,f]
-        SDVariable act = silu(gate).mul(up);                                                               // SwiGLU [N,f]
-        return h.add(linear(act, w(base, p + "mlp.down_proj.weight"), null, false, p + "mlp.down_proj"));   // [N,d]
+        SDVariable q = linear(a, w(base, p + "self_attn.q_proj.weight"), null, false, p + "self_attn.q_proj", seqLen); // [N,H·hd]
+        SDVariable k = linear(a, w(base, p + "self_attn.k_proj.weight"), null, false);                     // [N,Hkv·hd]
+        SDVariable v = linear(a, w(base, p + "self_attn.v_proj.weight"), null, false, p + "self_attn.v_proj", seqLen); // [N,Hkv·hd]
+        SDVariable o = attention(q, k, v, windowed);                                                       // [B·t,H·hd]
+        h = inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "self_attn.o_proj.weight"), null, false));
+        SDVariable m = rmsNorm(h, w(base, p + "post_attention_layernorm.weight"));                         // [B·t,d]
+        SDVariable gate = linear(m, w(base, p + "mlp.gate_proj.weight"), null, false, p + "mlp.gate_proj", t); // [B·t,f]
+        SDVariable up = linear(m, w(base, p + "mlp.up_proj.weight"), null, false, p + "mlp.up_proj", t);       // [B·t,f]
+        SDVariable act = silu(gate).mul(up);                                                               // SwiGLU [B·t,f]
+        return h.add(linear(act, w(base, p + "mlp.down_proj.weight"), null, false, p + "mlp.down_proj", t));   // [B·t,d]
     }
 
-    /** Causal multi-head (grouped-query) attention. q [N,H·hd], k/v [N,Hkv·hd] → [N,H·hd]. */
-    private SDVariable attention(SDVariable q, SDVariable k, SDVariable v) {
-        int t = seqLen, h = cfg.nHeads(), hk = cfg.nKvHeads(), hd = cfg.headDim();
-        SDVariable q4 = q.mul(1.0 / Math.sqrt(hd)).reshape(-1, t, h, hd).permute(0, 2, 1, 3);              // [B,H,T,hd] scaled
+    /**
+     * The rows of x [N,cols] in the windows, [B·A,cols] in row order, or x itself when not windowed: one batched matmul
+     * with each row's one-hot selection [A,T] (2·B·A·T·cols FLOPs, and as much for dL/dx; a dynamic_partition, as the
+     * head uses, took 20–30 ms each way on [12288,64] with one thread, and gather's backward fails on these shapes).
+     */
+    private SDVariable inWindow(SDVariable x, int cols, boolean windowed) {
+        return windowed ? sd.mmul(windowSelect, x.reshape(-1, seqLen, cols)).reshape(-1, cols) : x;
+    }
+
+    /**
+     * Causal multi-head (grouped-query) attention. q [N,H·hd], k/v [N,Hkv·hd] → [N,H·hd]; windowed, the queries are
+     * the window's rows (RoPE turns them at their own positions first) → [B·A,H·hd].
+     */
+    private SDVariable attention(SDVariable q, SDVariable k, SDVariable v, boolean windowed) {
+        int t = seqLen, tq = windowed ? window : t, h = cfg.nHeads(), hk = cfg.nKvHeads(), hd = cfg.headDim();
+        if (cfg.family() == Family.LLAMA) {
+            q = rope(q, h);
+            k = rope(k, hk);
+        }
+        SDVariable q4 = inWindow(q, h * hd, windowed).mul(1.0 / Math.sqrt(hd)).reshape(-1, tq, h, hd).permute(0, 2, 1, 3); // [B,H,tq,hd] scaled
         SDVariable k4 = k.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
         SDVariable v4 = v.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
-        if (cfg.family() == Family.LLAMA) {
-            q4 = rope(q4);
-            k4 = rope(k4);
-        }
         if (hk < h) {
             k4 = repeatKv(k4, h / hk);                                                                     // [B,H,T,hd]
             v4 = repeatKv(v4, h / hk);
         }
-        SDVariable att = sd.mmul(q4, k4, false, true, false).add(attnBias);                                // [B,H,T,T]
+        SDVariable att = sd.mmul(q4, k4, false, true, false).add(windowed ? windowBias : attnBias);        // [B,H,tq,T]
         att = sd.nn.softmax(att, 3);
-        return sd.mmul(att, v4).permute(0, 2, 1, 3).reshape(-1, h * hd);                                   // [N,H·hd]
+        return sd.mmul(att, v4).permute(0, 2, 1, 3).reshape(-1, h * hd);                                   // [B·tq,H·hd]
     }
 
     /** HF repeat_kv: kv head j serves query heads j·rep … j·rep+rep−1. [B,Hkv,T,hd] → [B,Hkv·rep,T,hd]. */
@@ -416,15 +466,17 @@ final class ModelGraph {
                 cos[p * hd + i] = cos[p * hd + i + half] = (float) Math.cos(f);
                 sin[p * hd + i] = sin[p * hd + i + half] = (float) Math.sin(f);
             }
-        ropeCos = sd.constant("ropeCos", Nd4j.create(cos, new long[]{t, hd}, 'c').castTo(dt));              // [T,hd]
-        ropeSin = sd.constant("ropeSin", Nd4j.create(sin, new long[]{t, hd}, 'c').castTo(dt));              // [T,hd]
+        ropeCos = sd.constant("ropeCos", Nd4j.create(cos, new long[]{t, 1, hd}, 'c').castTo(dt));           // [T,1,hd]
+        ropeSin = sd.constant("ropeSin", Nd4j.create(sin, new long[]{t, 1, hd}, 'c').castTo(dt));           // [T,1,hd]
     }
 
-    /** HF Llama RoPE (rotate_half): x·cos + cat(−x₂, x₁)·sin. x [B,h,T,hd]. */
-    private SDVariable rope(SDVariable x) {
-        SDVariable[] halves = sd.split(x, 2, 3);                                                           // 2×[B,h,T,hd/2]
-        SDVariable rot = sd.concat(3, halves[1].neg(), halves[0]);                                         // [B,h,T,hd]
-        return x.mul(ropeCos).add(rot.mul(ropeSin));
+    /** HF Llama RoPE (rotate_half) on heads of hd: x·cos + cat(−x₂, x₁)·sin. x [N,heads·hd] → [N,heads·hd]. */
+    private SDVariable rope(SDVariable x, int heads) {
+        int hd = cfg.headDim();
+        SDVariable x4 = x.reshape(-1, seqLen, heads, hd);                                                  // [B,T,heads,hd]
+        SDVariable[] halves = sd.split(x4, 2, 3);                                                          // 2×[B,T,heads,hd/2]
+        SDVariable rot = sd.concat(3, halves[1].neg(), halves[0]);                                         // [B,T,heads,hd]
+        return x4.mul(ropeCos).add(rot.mul(ropeSin)).reshape(-1, heads * hd);
     }
 
     // ---------------------------------------------------------------------------------------------- feeding / reading
@@ -471,9 +523,7 @@ final class ModelGraph {
             tgt[k] = b.targets[b.headRows[k]];
             w[k] = b.weights[b.headRows[k]];
         }
-        int[] part = new int[b.rows * seqLen];
-        for (int i : b.headRows) part[i] = 1;
-        ph.put("headPartition", Nd4j.createFromArray(part));
+        ph.put("headPartition", Nd4j.createFromArray(window < seqLen ? feedWindows(b, ph) : mask(b.rows * seqLen, b.headRows)));
         ph.put("targets", Nd4j.createFromArray(tgt));
         ph.put("weights", Nd4j.createFromArray(w).castTo(dt));
         ph.put("keyMask", Nd4j.createFromArray(b.keyMask).reshape(b.rows, seqLen).castTo(dt));
@@ -490,6 +540,33 @@ final class ModelGraph {
         if (spec.users() != null && b.rows % spec.users().size() != 0)
             throw new IllegalArgumentException("Cannot feed batch: " + b.rows + " rows are not " + spec.users().size() + " users × equal rows");
         return ph;
+    }
+
+    /**
+     * Feeds the top layer's windows (windowSelect; windowBias: the attention bias of the window's queries, as attnBias
+     * has it for those positions) and returns the head rows' mask over the window rows [B·A].
+     */
+    private int[] feedWindows(Batch b, Map<String, INDArray> ph) {
+        int t = seqLen, a = window;
+        int[] start = b.windowStarts(a), head = new int[b.rows * a];
+        float[] select = new float[b.rows * a * t], bias = new float[b.rows * a * t];
+        for (int r = 0; r < b.rows; r++)
+            for (int i = 0; i < a; i++) {
+                int pos = start[r] + i;
+                select[(r * a + i) * t + pos] = 1;
+                for (int j = 0; j < t; j++)
+                    bias[(r * a + i) * t + j] = (float) ((b.keyMask[r * t + j] - 1) * -NEG + (j > pos ? NEG : 0));
+            }
+        for (int i : b.headRows) head[i / t * a + i % t - start[i / t]] = 1;
+        ph.put("windowSelect", Nd4j.createFromArray(select).reshape(b.rows, a, t).castTo(dt));
+        ph.put("windowBias", Nd4j.createFromArray(bias).reshape(b.rows, a, t).castTo(dt));
+        return head;
+    }
+
+    private static int[] mask(int n, int[] ones) {
+        int[] m = new int[n];
+        for (int i : ones) m[i] = 1;
+        return m;
     }
 
     /** Reloads every adapter value (trainable or not) from a spec of the same structure (see {@link GraphCache}). */

@@ -49,7 +49,7 @@ public final class UserTrainer {
         if (users.isEmpty()) return List.of();
         GroupExperts ex = effectiveExperts(experts, uo);
         int t = seqLen(mergedBase, users);
-        ModelGraph g = GraphCache.get(mergedBase, spec(ex, start, uo), o.dataType(), t);
+        ModelGraph g = GraphCache.get(mergedBase, spec(ex, start, uo), o.dataType(), t, window(t, users));
         return trainInGraph(g, users, start, ex, t, o);
     }
 
@@ -64,7 +64,7 @@ public final class UserTrainer {
         if (users.isEmpty()) return List.of();
         GroupExperts ex = effectiveExperts(experts, uo);
         int t = seqLen(mergedBase, users);
-        ModelGraph g = GraphCache.get(mergedBase, spec(ex, List.of(start.get(0)), uo), o.dataType(), t);
+        ModelGraph g = GraphCache.get(mergedBase, spec(ex, List.of(start.get(0)), uo), o.dataType(), t, window(t, users));
         List<UserResult> res = new ArrayList<>();
         for (int u = 0; u < users.size(); u++) {
             g.writeUser(0, start.get(u));
@@ -107,12 +107,21 @@ public final class UserTrainer {
     }
 
     static int seqLen(BaseModel base, List<UserData> users) {
+        return Batch.seqLenFor(examples(users), base.config().maxSeqLen());
+    }
+
+    /** The top layer's rows per example for these users' batches at seqLen t ({@link Batch#windowFor}). */
+    static int window(int t, List<UserData> users) {
+        return Batch.windowFor(examples(users), t);
+    }
+
+    private static List<Example> examples(List<UserData> users) {
         List<Example> all = new ArrayList<>();
         for (UserData u : users) {
             all.addAll(u.train());
             all.addAll(u.dev());
         }
-        return Batch.seqLenFor(all, base.config().maxSeqLen());
+        return all;
     }
 
     /**

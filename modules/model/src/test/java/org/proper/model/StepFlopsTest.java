@@ -29,6 +29,8 @@ import org.proper.model.bench.StepFlops;
 class StepFlopsTest {
     private static final ModelConfig CFG = ModelConfig.gpt2(64, 3, 2, 256, 32);
     private static final int T = 16;
+    /** The top layer's window for {@link ModelBench#randomExamples} of T tokens: their 4-token answers, rounded up to 8. */
+    private static final int W = 8;
 
     @AfterEach
     void dropGraphs() {
@@ -42,14 +44,16 @@ class StepFlopsTest {
         List<Example> ex = ModelBench.randomExamples(8, T, 1);
         TrainOptions o = TrainOptions.defaults().withBatchSize(4).withSteps(1);
         ModelGraph g = GraphCache.get(base, new GraphSpec(false, lora, true, null, false, false, 0, 0, null, false, false),
-                o.dataType(), Batches.seqLen(CFG, ex, List.of()));
+                o.dataType(), T, W);
+        assertEquals(W, g.window, "the step's top layer runs on the window");
         double measured = countedStep(g, () -> LoraTrainer.train(base, lora, ex, o));
 
         int n = 4 * T, r = 4;
-        double expected = StepFlops.ffnAdapterStep(CFG, r, r, 4, T, 4 * ModelBench.answerTokens(T));
+        double expected = StepFlops.ffnAdapterStep(CFG, r, r, 4, T, W, 4 * ModelBench.answerTokens(T));
         // beyond the count: layer 0's dL/dx through A (2n·r·d), which SameDiff's matmul_bp computes with dL/dA and
-        // nothing reads (x is layer 0's normed input, below every trainable factor)
-        assertEquals(expected + 2.0 * n * r * CFG.dModel(), measured, 1e-6 * expected, "a LoRA step executes the counted GEMMs");
+        // nothing reads (x is layer 0's normed input, below every trainable factor), and the window's selections
+        assertEquals(expected + 2.0 * n * r * CFG.dModel() + windowSelections(4), measured, 1e-6 * expected,
+                "a LoRA step executes the counted GEMMs");
     }
 
     @Test
@@ -63,24 +67,36 @@ class StepFlopsTest {
         TrainOptions o = TrainOptions.defaults().withBatchSize(4).withSteps(1);
         List<UserAdapter> start = UserTrainer.initAdapters(base, ge, users, uo, o);
         ModelGraph g = GraphCache.get(base, new GraphSpec(false, null, false, ge, false, uo.hardRouting(), 0, 0, start, true,
-                uo.fixedBeta()), o.dataType(), UserTrainer.seqLen(base, users));
+                uo.fixedBeta()), o.dataType(), UserTrainer.seqLen(base, users), UserTrainer.window(T, users));
+        assertEquals(W, g.window, "the step's top layer runs on the window");
         double measured = countedStep(g, () -> UserTrainer.trainBatched(base, ge, users, start, uo, o));
 
         int ru = uo.lora().rank(), k = ge.k(), n = 3 * 2 * T;
-        double expected = StepFlops.ffnAdapterStep(CFG, k * ge.spec().rank() + ru, ru, 3 * 2, T, 3 * 2 * ModelBench.answerTokens(T));
-        assertEquals(expected + routersAndGates(n, k, ru) + 2.0 * n * ru * CFG.dModel(), measured, 1e-6 * expected,
-                "a batched user step executes the counted GEMMs, the routers' and gates', and layer 0's unread dL/dx through A_u");
+        double expected = StepFlops.ffnAdapterStep(CFG, k * ge.spec().rank() + ru, ru, 3 * 2, T, W, 3 * 2 * ModelBench.answerTokens(T));
+        assertEquals(expected + routersAndGates(3 * 2, k, ru) + 2.0 * n * ru * CFG.dModel() + windowSelections(3 * 2), measured,
+                1e-6 * expected, "a batched user step executes the counted GEMMs, the routers' and gates', layer 0's unread "
+                        + "dL/dx through A_u and the window's selections");
         assertTrue(measured < 1.05 * expected, "what the count leaves out is small: " + measured / expected);
     }
 
     /**
-     * What {@link StepFlops} leaves out of a user step, per FFN module: the router's x·vᵀ (K columns) and, except in
-     * layer 0's c_fc, its dL/dx; the gate's (x·A_uᵀ)·R_uᵀ and its two gradients.
+     * The top layer's row selections of b rows (ModelGraph.inWindow: q and the residual stream, [b,W,T]·[b,T,d] each):
+     * forward, dL/dx, and the unread gradient of the one-hot selection that matmul_bp computes with it.
      */
-    private static double routersAndGates(int n, int k, int ru) {
+    private static double windowSelections(int b) {
+        return 2 * 3 * 2.0 * b * W * T * CFG.dModel();
+    }
+
+    /**
+     * What {@link StepFlops} leaves out of a user step of b rows, per FFN module (on the layer's n' rows: b·T, or b·W in
+     * the top layer): the router's x·vᵀ (K columns) and, except in layer 0's c_fc, its dL/dx; the gate's (x·A_uᵀ)·R_uᵀ
+     * and its two gradients.
+     */
+    private static double routersAndGates(int b, int k, int ru) {
         double sum = 0;
         for (int layer = 0; layer < CFG.nLayers(); layer++)
             for (int din : new int[]{CFG.dModel(), CFG.dFfn()}) {
+                int n = b * (layer == CFG.nLayers() - 1 ? W : T);
                 boolean inputGradientRead = layer > 0 || din == CFG.dFfn();
                 sum += 2.0 * n * din * k * (inputGradientRead ? 2 : 1) + 3 * 2.0 * n * ru * k;
             }

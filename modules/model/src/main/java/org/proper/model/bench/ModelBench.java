@@ -57,7 +57,8 @@ public final class ModelBench {
         long c2 = cpu(), t2 = System.nanoTime();
         double stepMs = ((t1 - t0) - (t2 - t1)) / 1e6 / steps;                    // marginal cost of one step
         double stepCpuMs = ((c1 - c0) - (c2 - c1)) / 1e6 / steps;
-        double flop = StepFlops.ffnAdapterStep(cfg, spec.rank(), spec.rank(), batch, seq, batch * answerTokens(seq));
+        double flop = StepFlops.ffnAdapterStep(cfg, spec.rank(), spec.rank(), batch, seq, LoraTrainer.topLayerWindow(ex, seq),
+                batch * answerTokens(seq));
         double rate = flop / stepMs / 1e6, rateCpu = flop / stepCpuMs / 1e6;
         System.out.printf("LoRA train step d=%d L=%d F=%d V=%d B=%d T=%d r=%d: marginal %.1f ms/step wall (%.1f ms CPU), "
                         + "%.2f GFLOP/step (StepFlops: fwd + the activation grads needed + LoRA grads) = %.1f GFLOP/s = %.0f%% of GEMM wall-clock; "
@@ -108,7 +109,7 @@ public final class ModelBench {
         // leaves out the routers, the softmaxes and every element-wise op, so the true floor is higher still.
         int rows = Math.min(uopt.batchSize(), perUser), userStepCount = users * userSteps;
         double userFlop = StepFlops.ffnAdapterStep(ucfg, ge.k() * ge.spec().rank() + uo.lora().rank(), uo.lora().rank(), rows, userLen,
-                rows * answerTokens(userLen));
+                LoraTrainer.topLayerWindow(us.get(0).train(), userLen), rows * answerTokens(userLen));
         double oneMs = st[1] * 1e3 / userStepCount, batchedMs = bt[1] * 1e3 / userStepCount, floorMs = userFlop / gemm / 1e6;
         System.out.printf("Users bound: %.3f GFLOP per user-step (%d x %d tokens) = %.2f ms at this run's GEMM rate; "
                         + "one by one %.1f ms, batched %.1f ms per user-step; no batching can exceed %.1fx here%n",
@@ -119,13 +120,14 @@ public final class ModelBench {
         switchAB("proper.skipFrozenGradients", "Frozen-weight gradients skipped vs computed", base, a0, ex, o, ubase, ge, us, uo, uopt);
         switchAB("proper.closedFormGradients", "Closed-form gradients vs SameDiff's op by op", base, a0, ex, o, ubase, ge, us, uo, uopt);
         switchAB("proper.headAtLossRowsOnly", "LM head at the loss positions only vs at every position", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.topLayerWindow", "Top layer on the answer window vs at every position", base, a0, ex, o, ubase, ge, us, uo, uopt);
         System.out.printf("load after=%s%n", loadAvg());
     }
 
     /**
      * A switch of the model core on (the default) vs off, by the system property it reads when it builds a graph
-     * (-Dproper.skipFrozenGradients: FrozenWeightGradients; -Dproper.closedFormGradients: ClosedFormGradients) or a
-     * batch (-Dproper.headAtLossRowsOnly: Batch.headRows), interleaved in this JVM: fresh graphs per variant and
+     * (-Dproper.skipFrozenGradients: FrozenWeightGradients; -Dproper.closedFormGradients: ClosedFormGradients;
+     * -Dproper.topLayerWindow: ModelGraph's window) or a batch (-Dproper.headAtLossRowsOnly: Batch.headRows), interleaved in this JVM: fresh graphs per variant and
      * repetition (the dropped ones collected first, so that neither variant pays for the other's native memory),
      * medians of 5.
      */
