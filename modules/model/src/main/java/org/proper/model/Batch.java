@@ -222,10 +222,15 @@ final class Batch {
      * position ({@link #HEAD_AT_LOSS_ROWS_ONLY}).
      */
     static int windowFor(Iterable<Example> ex, int seqLen) {
-        if (!Boolean.parseBoolean(System.getProperty(HEAD_AT_LOSS_ROWS_ONLY, "true"))) return seqLen;
         int m = 1;
         for (Example e : ex) m = Math.max(m, fit(e, seqLen)[1].length);
-        return Math.min((m + 7) / 8 * 8, seqLen);
+        return windowFor(m, seqLen);
+    }
+
+    /** The window of {@link #windowFor(Iterable, int)} for answers of up to {@code answerTokens} tokens. */
+    static int windowFor(int answerTokens, int seqLen) {
+        if (!Boolean.parseBoolean(System.getProperty(HEAD_AT_LOSS_ROWS_ONLY, "true"))) return seqLen;
+        return Math.min((answerTokens + 7) / 8 * 8, seqLen);
     }
 
     /**

@@ -62,14 +62,15 @@ public final class Composition implements Serializable {
         return experts != null;
     }
 
-    ModelGraph graph(int seqLen) {
+    /** This thread's inference graph at seqLen whose top layer covers {@code window} positions per row (ModelGraph). */
+    ModelGraph graph(int seqLen, int window) {
         synchronized (this) {
             if (graphs == null) graphs = new ConcurrentHashMap<>();
         }
-        String key = Thread.currentThread().getId() + ":" + seqLen;
+        String key = Thread.currentThread().getId() + ":" + seqLen + ":" + window;
         return graphs.computeIfAbsent(key, k -> new ModelGraph(base,
                 GraphSpec.inference(null, experts, hardRouting, user == null ? null : List.of(user), user != null && !user.hasRouter()),
-                org.nd4j.linalg.api.buffer.DataType.FLOAT, seqLen));
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, seqLen, window));
     }
 
     /** Drops this thread's cached graphs (e.g. at the end of a Spark task). */

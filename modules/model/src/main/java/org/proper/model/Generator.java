@@ -22,7 +22,7 @@ public final class Generator {
             throw new IllegalArgumentException("Cannot generate: maxNewTokens must be in [1, " + (max - 1) + "], got " + maxNewTokens);
         int[] p = prompt.length + maxNewTokens > max ? Arrays.copyOfRange(prompt, prompt.length - (max - maxNewTokens), prompt.length) : prompt;
         int t = Math.min(max, (p.length + maxNewTokens + 7) / 8 * 8);
-        ModelGraph g = c.graph(t);
+        ModelGraph g = c.graph(t, 1);                                      // the top layer at (about) the one position read
         int[] seq = Arrays.copyOf(p, p.length + maxNewTokens);
         int len = p.length;
         int v = c.base().config().vocabSize();
@@ -54,7 +54,7 @@ public final class Generator {
             seqs[i] = Batch.concat(p, labels.get(i));
             start[i] = p.length;
         }
-        ModelGraph g = c.graph(t);
+        ModelGraph g = c.graph(t, Batch.windowFor(longest, t));
         Batch b = Batch.forSequences(seqs, start, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0);
         INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);  // [M] label positions
         double[] ll = new double[seqs.length];
@@ -73,7 +73,7 @@ public final class Generator {
     /** Logits [len, V] of a token sequence (row t predicts token t+1). */
     public static float[][] logits(Composition c, float[] userEmbedding, int[] tokens) {
         int t = Math.min(c.base().config().maxSeqLen(), (tokens.length + 7) / 8 * 8);
-        ModelGraph g = c.graph(t);
+        ModelGraph g = c.graph(t, t);
         Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{tokens.length}, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0)
                 .withHeadRows(0, 0, tokens.length);
         INDArray l = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);             // [len,V]
@@ -89,7 +89,7 @@ public final class Generator {
     public static double meanLoss(Composition c, Map<String, float[]> userEmbeddings, List<Example> examples) {
         if (examples.isEmpty()) return Double.NaN;
         int t = Batch.seqLenFor(examples, c.base().config().maxSeqLen());
-        ModelGraph g = c.graph(t);
+        ModelGraph g = c.graph(t, Batch.windowFor(examples, t));
         double sum = 0;
         long n = 0;
         for (int from = 0; from < examples.size(); from += 16) {

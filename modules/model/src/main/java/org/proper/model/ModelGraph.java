@@ -68,6 +68,8 @@ final class ModelGraph {
     /** -Dproper.topLayerWindow=false runs the top layer at every position whatever window is asked for (read likewise). */
     static final String TOP_LAYER_WINDOW = "proper.topLayerWindow";
 
+    private static final int MIN_WINDOW = 8;
+
     /** A graph whose every layer covers every position. */
     ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
         this(base, spec, dt, seqLen, seqLen);
@@ -82,7 +84,9 @@ final class ModelGraph {
         if (seqLen > cfg.maxSeqLen()) throw new IllegalArgumentException("Cannot build graph: seqLen " + seqLen + " > maxSeqLen " + cfg.maxSeqLen());
         if (window < 1 || window > seqLen) throw new IllegalArgumentException("Cannot build graph: window " + window + " outside [1, seqLen " + seqLen + "]");
         boolean balanced = spec.experts() != null && spec.trainExperts() && !spec.hardRouting();
-        this.window = balanced || !Boolean.parseBoolean(System.getProperty(TOP_LAYER_WINDOW, "true")) ? seqLen : window;
+        // at least 8 positions: ND4J's matmul fails to size the products of a one-position window ([B,1,T]·[B,T,d])
+        this.window = balanced || !Boolean.parseBoolean(System.getProperty(TOP_LAYER_WINDOW, "true")) ? seqLen
+                : Math.max(window, Math.min(MIN_WINDOW, seqLen));
         if (spec.shared() != null) for (TargetModule m : spec.shared().modules()) sharedMods.put(m.name(), m);
         if (spec.experts() != null) for (TargetModule m : spec.experts().modules()) expertMods.put(m.name(), m);
         if (spec.users() != null) for (TargetModule m : spec.users().get(0).lora().modules()) userMods.put(m.name(), m);
