@@ -40,7 +40,7 @@ final class GraphCache {
     private GraphCache() {
     }
 
-    /** A graph whose every layer covers every position (for hidden states and decoding). */
+    /** A graph whose every layer covers every position (for hidden states). */
     static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
         return get(base, spec, dt, seqLen, seqLen);
     }
