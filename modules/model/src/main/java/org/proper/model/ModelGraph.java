@@ -518,6 +518,7 @@ final class ModelGraph {
     Map<String, INDArray> feed(Batch b) {
         beginCall();
         if (b.seqLen != seqLen) throw new IllegalArgumentException("Cannot feed batch: seqLen " + b.seqLen + " != graph " + seqLen);
+        checkVocabulary(b);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("tokens", Nd4j.createFromArray(b.tokens).reshape(b.rows, seqLen));
         int m = b.headRows.length;
@@ -544,6 +545,20 @@ final class ModelGraph {
         if (spec.users() != null && b.rows % spec.users().size() != 0)
             throw new IllegalArgumentException("Cannot feed batch: " + b.rows + " rows are not " + spec.users().size() + " users × equal rows");
         return ph;
+    }
+
+    /**
+     * Every token and target must index the embedding and head: ND4J's gather does not check its indices, so an id
+     * outside the vocabulary (a tokenizer that does not match the base model) would crash the JVM, not fail the task.
+     * The targets are the same sequences shifted by one, so checking the tokens checks them too.
+     */
+    private void checkVocabulary(Batch b) {
+        int v = cfg.vocabSize();
+        for (int i = 0; i < b.tokens.length; i++)
+            if (b.tokens[i] < 0 || b.tokens[i] >= v)
+                throw new IllegalArgumentException("Cannot feed batch: token id " + b.tokens[i] + " (row " + i / seqLen
+                        + ", position " + i % seqLen + ") is outside the base model's vocabulary of " + v
+                        + " ids; the tokenizer does not match the model");
     }
 
     /**

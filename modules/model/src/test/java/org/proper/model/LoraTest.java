@@ -64,6 +64,17 @@ class LoraTest {
     }
 
     @Test
+    void tokenOutsideTheVocabularyFailsWithAClearErrorInsteadOfCrashingTheJvm() {
+        ModelConfig cfg = ModelConfig.tiny();
+        BaseModel base = Fixtures.base(cfg, 14);
+        int bad = cfg.vocabSize() + 7;
+        List<Example> ex = List.of(new Example("u", new int[]{65, 66, bad}, new int[]{67, Fixtures.TOK.eos()}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                LoraTrainer.train(base, LoraAdapter.init(LoraSpec.ffn(4, 8), base, 1), ex, TrainOptions.defaults().withSteps(1)));
+        assertTrue(e.getMessage().contains("token id " + bad) && e.getMessage().contains("vocabulary of " + cfg.vocabSize()), e.getMessage());
+    }
+
+    @Test
     void sameSeedGivesBitIdenticalAdapters() {
         BaseModel base = Fixtures.base(ModelConfig.tinyLlama(), 14);
         List<Example> ex = Fixtures.userExamples("u", "ok", 12, 4);

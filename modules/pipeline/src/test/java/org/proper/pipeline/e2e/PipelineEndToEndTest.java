@@ -228,6 +228,20 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void aCheckpointWhoseVocabularyIsSmallerThanTheTokenizerIsRefusedBeforeTraining() throws Exception {
+        Path checkpoint = tmp.resolve("small-vocab-checkpoint");
+        org.proper.model.ModelConfig small = org.proper.model.ModelConfig.gpt2(16, 1, 2, 32, 64).withVocabSize(32);
+        org.proper.model.io.HfCheckpoint.save(org.proper.model.BaseModel.init(small, 1), checkpoint);
+        RunForks.fork(baseline.layout(), "small-vocab", StageName.CLUSTER, spark.sparkContext().hadoopConfiguration());
+        ProperConfig withCheckpoint = config.with(Map.of("proper.model.checkpoint", checkpoint.toString()));
+        Exception e = assertThrows(Exception.class,
+                () -> TinyRuns.run(spark, withCheckpoint, "small-vocab", List.of(StageName.TRAIN_POPULATION)));
+        Throwable root = e;
+        while (!(root instanceof IllegalArgumentException) && root.getCause() != null) root = root.getCause();
+        assertTrue(root.getMessage().contains("vocabulary only 32"), root.getMessage());
+    }
+
+    @Test
     void aTaskThatFailsOnceIsRetriedAndTheResultIsUnchanged() throws Exception {
         RunForks.fork(baseline.layout(), "retried", StageName.TRAIN_GROUPS, spark.sparkContext().hadoopConfiguration());
         System.setProperty("proper.fault.fail-first-attempt", "true");
