@@ -21,7 +21,11 @@ final class AdamW {
         this.o = o;
     }
 
-    /** Clips by global L2 norm: per user (axis 0) over the stacked names, globally over the others. */
+    /**
+     * Clips by global L2 norm: per user (axis 0) over the stacked names, globally over the others. A stacked gradient
+     * [U,…] is taken as the rows of [U, rest] (a view: reshaping in the array's own order keeps axis 0 intact), so each
+     * takes one norm op and at most one scaling op whatever U is, not U of each.
+     */
     static void clip(Map<String, INDArray> grads, Set<String> stacked, double maxNorm) {
         if (maxNorm <= 0) return;
         double global = 0;
@@ -29,29 +33,43 @@ final class AdamW {
         for (Map.Entry<String, INDArray> e : grads.entrySet()) {
             INDArray g = e.getValue();
             if (stacked.contains(e.getKey())) {
-                int u = (int) g.size(0);
-                if (perUser == null) perUser = new double[u];
-                for (int i = 0; i < u; i++) {
-                    double n = g.slice(i).norm2Number().doubleValue();
-                    perUser[i] += n * n;
-                }
+                double[] n = userRows(g).norm2(1).toDoubleVector();
+                if (perUser == null) perUser = new double[n.length];
+                for (int i = 0; i < n.length; i++) perUser[i] += n[i] * n[i];
             } else {
                 double n = g.norm2Number().doubleValue();
                 global += n * n;
             }
         }
         double gn = Math.sqrt(global);
+        INDArray userScale = perUser == null ? null : userScale(perUser, maxNorm);
         for (Map.Entry<String, INDArray> e : grads.entrySet()) {
             INDArray g = e.getValue();
             if (stacked.contains(e.getKey())) {
-                for (int i = 0; i < perUser.length; i++) {
-                    double n = Math.sqrt(perUser[i]);
-                    if (n > maxNorm) g.slice(i).muli(maxNorm / n);
-                }
+                if (userScale == null) continue;
+                INDArray rows = userRows(g);
+                rows.muliColumnVector(userScale.castTo(g.dataType()));
+                if (rows.data() != g.data()) g.assign(rows.reshape(g.ordering(), g.shape()));   // reshape had to copy
             } else if (gn > maxNorm) {
                 g.muli(maxNorm / gn);
             }
         }
+    }
+
+    private static INDArray userRows(INDArray g) {
+        return g.reshape(g.ordering(), g.size(0), g.length() / g.size(0));
+    }
+
+    /** [U,1] factors min(1, maxNorm / ‖g_u‖), or null when no user's norm exceeds maxNorm. */
+    private static INDArray userScale(double[] squaredNorms, double maxNorm) {
+        double[] f = new double[squaredNorms.length];
+        boolean any = false;
+        for (int i = 0; i < f.length; i++) {
+            double n = Math.sqrt(squaredNorms[i]);
+            f[i] = n > maxNorm ? maxNorm / n : 1.0;
+            any |= n > maxNorm;
+        }
+        return any ? Nd4j.createFromArray(f).reshape(f.length, 1) : null;
     }
 
     /** One update in place, allocating nothing once warm: the gradient array (this call's, recycled) is scratch space. */

@@ -60,6 +60,11 @@ final class GraphCache {
         return g;
     }
 
+    /** This thread's cached graphs, least recently used first ({@link OpProfile}). */
+    static java.util.List<ModelGraph> graphsOfThisThread() {
+        return java.util.List.copyOf(CACHE.get().values());
+    }
+
     /** Drops this thread's cached graphs (e.g. at the end of a Spark task). */
     static void clear() {
         releaseArrays();

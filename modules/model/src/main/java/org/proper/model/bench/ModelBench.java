@@ -69,17 +69,10 @@ public final class ModelBench {
         // users/s: same users, same steps, batched vs one by one
         ModelConfig ucfg = cfg.withMaxSeqLen(Math.max(64, userLen));
         BaseModel ubase = BaseModel.init(ucfg, 2);
-        float[][] cen = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-        GroupExperts ge = GroupExperts.init(LoraSpec.ffn(8, 16), ucfg, cen, 1.0, 3);
-        List<UserData> us = new ArrayList<>();
-        SplittableRandom r = new SplittableRandom(5);
-        for (int u = 0; u < users; u++) {
-            float[] e = cen[u % 3].clone();
-            e[0] += (float) r.nextDouble() * 0.1f;
-            us.add(new UserData("user" + u, e, randomExamples(perUser, userLen, 100 + u), List.of()));
-        }
+        GroupExperts ge = benchExperts(ucfg);
+        List<UserData> us = benchUsers(users, perUser, userLen);
         UserOptions uo = UserOptions.defaults();
-        TrainOptions uopt = TrainOptions.defaults().withSteps(userSteps).withBatchSize(4);
+        TrainOptions uopt = benchUserOptions(userSteps);
         UserTrainer.trainBatched(ubase, ge, us.subList(0, 2), uo, uopt.withSteps(1));   // warm-up
         UserTrainer.trainOneByOne(ubase, ge, us.subList(0, 2), uo, uopt.withSteps(1));
         long hwm0 = peakRssKb();
@@ -183,6 +176,30 @@ public final class ModelBench {
     /** CPU time of this thread (ND4J runs ops on the calling thread with OMP_NUM_THREADS=1), ns. */
     static long cpu() {
         return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private static final float[][] CENTROIDS = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+
+    /** The bench's K = 3 group experts (LoRA r = 8 on the FFN) with the user-aware router over 3 one-hot centroids. */
+    public static GroupExperts benchExperts(ModelConfig cfg) {
+        return GroupExperts.init(LoraSpec.ffn(8, 16), cfg, CENTROIDS, 1.0, 3);
+    }
+
+    /** The bench's users: user u near centroid u mod 3, {@link #randomExamples} of userLen tokens each (seeded). */
+    public static List<UserData> benchUsers(int users, int perUser, int userLen) {
+        List<UserData> us = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(5);
+        for (int u = 0; u < users; u++) {
+            float[] e = CENTROIDS[u % 3].clone();
+            e[0] += (float) r.nextDouble() * 0.1f;
+            us.add(new UserData("user" + u, e, randomExamples(perUser, userLen, 100 + u), List.of()));
+        }
+        return us;
+    }
+
+    /** The bench's user-stage options: steps × batch 4. */
+    public static TrainOptions benchUserOptions(int steps) {
+        return TrainOptions.defaults().withSteps(steps).withBatchSize(4);
     }
 
     /** n examples of len tokens: 3/4 prompt, the rest ({@link #answerTokens}) answer ending in EOS; random printable bytes. */
