@@ -27,6 +27,8 @@ final class Batch {
     /** Flattened positions (row·T + t) whose logits the graph computes, ascending; never empty. */
     final int[] headRows;    // [M]
     int answerTokens;
+    /** Layer 0's frozen outputs per name, [rows·T, cols] each, for a graph that takes them ({@link FrozenPrefix}); else null. */
+    java.util.Map<String, INDArray> prefix;
 
     private Batch(int rows, int seqLen, int[] tokens, int[] targets, float[] weights, float[] keyMask, int[] userIdx,
                   float[] userEmb, int embDim, int[] hardGroup, int[] headRows) {

@@ -14,16 +14,17 @@ import org.nd4j.linalg.api.buffer.DataType;
 final class GraphCache {
     private static final int MAX_PER_THREAD = Integer.getInteger("proper.graphCacheSize", 4);
 
-    private record Key(BaseModel base, String structure, DataType dt, int seqLen, int window) {
+    private record Key(BaseModel base, String structure, DataType dt, int seqLen, int window, boolean frozenPrefix) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.base == base && k.structure.equals(structure) && k.dt == dt && k.seqLen == seqLen
-                    && k.window == window;
+                    && k.window == window && k.frozenPrefix == frozenPrefix;
         }
 
         @Override
         public int hashCode() {
-            return (((System.identityHashCode(base) * 31 + structure.hashCode()) * 31 + dt.hashCode()) * 31 + seqLen) * 31 + window;
+            return ((((System.identityHashCode(base) * 31 + structure.hashCode()) * 31 + dt.hashCode()) * 31 + seqLen) * 31 + window) * 2
+                    + (frozenPrefix ? 1 : 0);
         }
     }
 
@@ -47,12 +48,17 @@ final class GraphCache {
 
     /** A graph whose top layer covers {@code window} positions per row (see {@link ModelGraph}). */
     static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
-        if (spec.trainBase() || MAX_PER_THREAD <= 0) return new ModelGraph(base, spec, dt, seqLen, window);
-        Key k = new Key(base, structure(spec), dt, seqLen, window);
+        return get(base, spec, dt, seqLen, window, false);
+    }
+
+    /** The same, taking layer 0's frozen outputs as inputs when {@code frozenPrefix} ({@link FrozenPrefix}). */
+    static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window, boolean frozenPrefix) {
+        if (spec.trainBase() || MAX_PER_THREAD <= 0) return new ModelGraph(base, spec, dt, seqLen, window, frozenPrefix);
+        Key k = new Key(base, structure(spec), dt, seqLen, window, frozenPrefix);
         Map<Key, ModelGraph> m = CACHE.get();
         ModelGraph g = m.get(k);
         if (g == null) {
-            g = new ModelGraph(base, spec, dt, seqLen, window);
+            g = new ModelGraph(base, spec, dt, seqLen, window, frozenPrefix);
             m.put(k, g);
         } else {
             g.load(spec);

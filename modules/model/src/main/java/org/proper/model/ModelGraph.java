@@ -40,6 +40,8 @@ final class ModelGraph {
     final int seqLen;
     /** Positions per row that the top layer covers: seqLen, or the window of the class comment. */
     final int window;
+    /** Layer 0's adapter-independent outputs are placeholders ({@link FrozenPrefix}) instead of computed. */
+    final boolean frozenPrefix;
     /** Trainable variable names, in a fixed order. */
     final List<String> trainable = new ArrayList<>();
     /** Trainable variables whose axis 0 is the user (per-user clipping). */
@@ -72,11 +74,22 @@ final class ModelGraph {
 
     /** A graph whose every layer covers every position. */
     ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
-        this(base, spec, dt, seqLen, seqLen);
+        this(base, spec, dt, seqLen, seqLen, false);
     }
 
     /** A graph whose top layer covers {@code window} positions per row, where the spec allows it (class comment). */
     ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
+        this(base, spec, dt, seqLen, window, false);
+    }
+
+    /**
+     * A graph whose top layer covers {@code window} positions per row, where the spec allows it (class comment); with
+     * {@code frozenPrefix}, layer 0's adapter-independent outputs are fed ({@link FrozenPrefix#applies} must hold).
+     */
+    ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window, boolean frozenPrefix) {
+        if (frozenPrefix && !FrozenPrefix.applies(base.config(), spec))
+            throw new IllegalArgumentException("Cannot build graph: a frozen prefix needs >= 2 layers, trained users only and no adapter on layer 0's attention");
+        this.frozenPrefix = frozenPrefix;
         this.cfg = base.config();
         this.spec = spec;
         this.dt = dt;
@@ -128,10 +141,12 @@ final class ModelGraph {
 
         boolean gpt2 = cfg.family() == Family.GPT2;
         SDVariable emb = w(base, gpt2 ? "wte.weight" : "model.embed_tokens.weight");                      // [V,d]
-        SDVariable h = spec.trainBase()
+        SDVariable h = frozenPrefix ? null : spec.trainBase()
                 ? sd.mmul(sd.oneHot(tokens.reshape(-1), cfg.vocabSize(), -1, 1.0, 0.0, dt), emb)              // [N,V]·[V,d]
                 : sd.gather(emb, tokens.reshape(-1), 0);                                                   // [N,d]
-        if (gpt2) {
+        if (frozenPrefix) {
+            if (!gpt2) initRope();
+        } else if (gpt2) {
             INDArray wpe = base.weight("wpe.weight").toNd(dt);
             SDVariable pos = spec.trainBase()
                     ? w(base, "wpe.weight").get(org.nd4j.autodiff.samediff.SDIndex.interval(0, t))
@@ -392,31 +407,64 @@ final class ModelGraph {
     private SDVariable gpt2Block(BaseModel base, SDVariable h, int l, boolean windowed) {
         String p = "h." + l + ".";
         int t = windowed ? window : seqLen;
-        SDVariable a = layerNorm(h, w(base, p + "ln_1.weight"), w(base, p + "ln_1.bias"));                 // [N,d]
-        SDVariable qkv = linear(a, w(base, p + "attn.c_attn.weight"), w(base, p + "attn.c_attn.bias"), true); // [N,3d]
-        SDVariable[] s = sd.split(qkv, 3, 1);                                                              // 3×[N,d]
-        SDVariable q = adapt(p + "attn.q", a, s[0], seqLen);
-        SDVariable v = adapt(p + "attn.v", a, s[2], seqLen);
-        SDVariable o = attention(q, s[1], v, windowed);                                                    // [B·t,d]
-        h = inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "attn.c_proj.weight"), w(base, p + "attn.c_proj.bias"), true));
-        SDVariable m = layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias"));                 // [B·t,d]
-        SDVariable f = gelu(sd, linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true, p + "mlp.c_fc", t), closedForms); // [B·t,f]
+        SDVariable m, z;
+        if (l == 0 && frozenPrefix) {
+            h = prefixInput(FrozenPrefix.RESIDUAL, cfg.dModel());
+            m = prefixInput(FrozenPrefix.NORM, cfg.dModel());
+            z = prefixInput(FrozenPrefix.FFN_IN, cfg.dFfn());
+        } else {
+            SDVariable a = layerNorm(h, w(base, p + "ln_1.weight"), w(base, p + "ln_1.bias"));             // [N,d]
+            SDVariable qkv = linear(a, w(base, p + "attn.c_attn.weight"), w(base, p + "attn.c_attn.bias"), true); // [N,3d]
+            SDVariable[] s = sd.split(qkv, 3, 1);                                                          // 3×[N,d]
+            SDVariable q = adapt(p + "attn.q", a, s[0], seqLen);
+            SDVariable v = adapt(p + "attn.v", a, s[2], seqLen);
+            SDVariable o = attention(q, s[1], v, windowed);                                                // [B·t,d]
+            h = prefixName(inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "attn.c_proj.weight"),
+                    w(base, p + "attn.c_proj.bias"), true)), l, FrozenPrefix.RESIDUAL);
+            m = prefixName(layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias")), l, FrozenPrefix.NORM); // [B·t,d]
+            z = prefixName(linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true), l, FrozenPrefix.FFN_IN); // [B·t,f]
+        }
+        SDVariable f = gelu(sd, adapt(p + "mlp.c_fc", m, z, t), closedForms);                             // [B·t,f]
         return h.add(linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj", t)); // [B·t,d]
+    }
+
+    /** A placeholder [N,cols] for one of layer 0's frozen outputs ({@link FrozenPrefix}). */
+    private SDVariable prefixInput(String name, int cols) {
+        return sd.placeHolder(name, dt, -1, cols);
+    }
+
+    /**
+     * Layer 0's frozen outputs carry {@link FrozenPrefix}'s names in every graph, so that any graph of the base can
+     * compute them; renamed before anything reads them, so that closed-form rules record the final names.
+     */
+    private static SDVariable prefixName(SDVariable x, int layer, String name) {
+        return layer == 0 ? x.rename(name) : x;
     }
 
     /** A Llama block; windowed as for {@link #gpt2Block}. */
     private SDVariable llamaBlock(BaseModel base, SDVariable h, int l, boolean windowed) {
         String p = "model.layers." + l + ".";
         int t = windowed ? window : seqLen;
-        SDVariable a = rmsNorm(h, w(base, p + "input_layernorm.weight"));                                  // [N,d]
-        SDVariable q = linear(a, w(base, p + "self_attn.q_proj.weight"), null, false, p + "self_attn.q_proj", seqLen); // [N,H·hd]
-        SDVariable k = linear(a, w(base, p + "self_attn.k_proj.weight"), null, false);                     // [N,Hkv·hd]
-        SDVariable v = linear(a, w(base, p + "self_attn.v_proj.weight"), null, false, p + "self_attn.v_proj", seqLen); // [N,Hkv·hd]
-        SDVariable o = attention(q, k, v, windowed);                                                       // [B·t,H·hd]
-        h = inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "self_attn.o_proj.weight"), null, false));
-        SDVariable m = rmsNorm(h, w(base, p + "post_attention_layernorm.weight"));                         // [B·t,d]
-        SDVariable gate = linear(m, w(base, p + "mlp.gate_proj.weight"), null, false, p + "mlp.gate_proj", t); // [B·t,f]
-        SDVariable up = linear(m, w(base, p + "mlp.up_proj.weight"), null, false, p + "mlp.up_proj", t);       // [B·t,f]
+        SDVariable m, gate0, up0;
+        if (l == 0 && frozenPrefix) {
+            h = prefixInput(FrozenPrefix.RESIDUAL, cfg.dModel());
+            m = prefixInput(FrozenPrefix.NORM, cfg.dModel());
+            gate0 = prefixInput(FrozenPrefix.FFN_IN, cfg.dFfn());
+            up0 = prefixInput(FrozenPrefix.FFN_UP, cfg.dFfn());
+        } else {
+            SDVariable a = rmsNorm(h, w(base, p + "input_layernorm.weight"));                              // [N,d]
+            SDVariable q = linear(a, w(base, p + "self_attn.q_proj.weight"), null, false, p + "self_attn.q_proj", seqLen); // [N,H·hd]
+            SDVariable k = linear(a, w(base, p + "self_attn.k_proj.weight"), null, false);                 // [N,Hkv·hd]
+            SDVariable v = linear(a, w(base, p + "self_attn.v_proj.weight"), null, false, p + "self_attn.v_proj", seqLen); // [N,Hkv·hd]
+            SDVariable o = attention(q, k, v, windowed);                                                   // [B·t,H·hd]
+            h = prefixName(inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "self_attn.o_proj.weight"), null, false)),
+                    l, FrozenPrefix.RESIDUAL);
+            m = prefixName(rmsNorm(h, w(base, p + "post_attention_layernorm.weight")), l, FrozenPrefix.NORM); // [B·t,d]
+            gate0 = prefixName(linear(m, w(base, p + "mlp.gate_proj.weight"), null, false), l, FrozenPrefix.FFN_IN); // [B·t,f]
+            up0 = prefixName(linear(m, w(base, p + "mlp.up_proj.weight"), null, false), l, FrozenPrefix.FFN_UP);     // [B·t,f]
+        }
+        SDVariable gate = adapt(p + "mlp.gate_proj", m, gate0, t);                                         // [B·t,f]
+        SDVariable up = adapt(p + "mlp.up_proj", m, up0, t);                                               // [B·t,f]
         SDVariable act = silu(gate).mul(up);                                                               // SwiGLU [B·t,f]
         return h.add(linear(act, w(base, p + "mlp.down_proj.weight"), null, false, p + "mlp.down_proj", t));   // [B·t,d]
     }
@@ -521,6 +569,10 @@ final class ModelGraph {
         checkVocabulary(b);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("tokens", Nd4j.createFromArray(b.tokens).reshape(b.rows, seqLen));
+        if (frozenPrefix) {
+            if (b.prefix == null) throw new IllegalArgumentException("Cannot feed batch: the graph takes layer 0's frozen outputs and the batch has none");
+            ph.putAll(b.prefix);
+        }
         int m = b.headRows.length;
         int[] tgt = new int[m];
         float[] w = new float[m];

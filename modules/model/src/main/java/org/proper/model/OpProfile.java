@@ -24,7 +24,8 @@ import org.proper.model.bench.ModelBench;
  * listener, the time inside ops, the ops that cost most (by op and output shape, and by op type), and the share of
  * op time that does not depend on any trainable variable: ops whose inputs are only base weights, experts, routers
  * and the batch, which give the same result for an example at every step (the most any caching of the frozen
- * prefix could save). Same model, experts and users as {@link ModelBench}'s users section.
+ * prefix could save; with {@link FrozenPrefix} on, the default, the graph no longer computes most of them). Same model,
+ * experts and users as {@link ModelBench}'s users section.
  * <p>
  * Args: [dModel=256] [layers=2] [users=32] [examplesPerUser=2] [userSeqLen=32] [steps=10]; users=1 profiles one by one.
  * Run with {@code BENCH_MAIN=org.proper.model.OpProfile modules/model/run-bench.sh 256 2 32 2 32 10}.
@@ -44,7 +45,7 @@ public final class OpProfile {
         TrainOptions o = ModelBench.benchUserOptions(steps);
         UserTrainer.trainBatched(base, experts, us, uo, o.withSteps(2));               // builds and caches the graph
         List<ModelGraph> graphs = GraphCache.graphsOfThisThread();
-        SameDiff sd = graphs.get(graphs.size() - 1).sd;                                 // the one just used
+        SameDiff sd = graphs.stream().filter(g -> !g.trainable.isEmpty()).reduce((a, b) -> b).orElseThrow().sd; // the training graph
         double plain = stepMs(base, experts, us, uo, o);
         Timer timer = new Timer();
         sd.setListeners(timer);

@@ -49,8 +49,10 @@ public final class UserTrainer {
         if (users.isEmpty()) return List.of();
         GroupExperts ex = effectiveExperts(experts, uo);
         int t = seqLen(mergedBase, users);
-        ModelGraph g = GraphCache.get(mergedBase, spec(ex, start, uo), o.dataType(), t, window(t, users));
-        return trainInGraph(g, users, start, ex, t, o);
+        GraphSpec spec = spec(ex, start, uo);
+        boolean prefix = frozenPrefix(mergedBase.config(), spec, users, o, t);
+        ModelGraph g = GraphCache.get(mergedBase, spec, o.dataType(), t, window(t, users), prefix);
+        return trainInGraph(g, users, start, ex, t, o, prefix ? mergedBase : null);
     }
 
     public static List<UserResult> trainOneByOne(BaseModel mergedBase, GroupExperts experts, List<UserData> users,
@@ -64,18 +66,45 @@ public final class UserTrainer {
         if (users.isEmpty()) return List.of();
         GroupExperts ex = effectiveExperts(experts, uo);
         int t = seqLen(mergedBase, users);
-        ModelGraph g = GraphCache.get(mergedBase, spec(ex, List.of(start.get(0)), uo), o.dataType(), t, window(t, users));
+        GraphSpec spec = spec(ex, List.of(start.get(0)), uo);
+        boolean prefix = frozenPrefix(mergedBase.config(), spec, users, o, t);                 // as batched would decide
+        ModelGraph g = GraphCache.get(mergedBase, spec, o.dataType(), t, window(t, users), prefix);
         List<UserResult> res = new ArrayList<>();
         for (int u = 0; u < users.size(); u++) {
             g.writeUser(0, start.get(u));
-            res.addAll(trainInGraph(g, List.of(users.get(u)), List.of(start.get(u)), ex, t, o));
+            res.addAll(trainInGraph(g, List.of(users.get(u)), List.of(start.get(u)), ex, t, o, prefix ? mergedBase : null));
         }
         return res;
     }
 
-    /** Trains users.get(u) in the graph's stacked slot u, which already holds start.get(u). */
+    /**
+     * Whether the users' graph takes layer 0's frozen outputs ({@link FrozenPrefix}): when the spec allows it and the
+     * call draws each example it may cache at least twice on average.
+     */
+    private static boolean frozenPrefix(ModelConfig c, GraphSpec spec, List<UserData> users, TrainOptions o, int t) {
+        if (!FrozenPrefix.applies(c, spec)) return false;
+        long uses = 0, examples = 0;
+        for (UserData u : users) {
+            uses += (long) o.steps() * Math.min(o.batchSize(), u.train().size());
+            examples += u.train().size() + u.dev().size();
+        }
+        return FrozenPrefix.worthIt(c, uses, examples, t);
+    }
+
+    /**
+     * Trains users.get(u) in the graph's stacked slot u, which already holds start.get(u); {@code prefixBase} is the
+     * base whose frozen prefix the graph takes, or null.
+     */
     private static List<UserResult> trainInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
-                                                 GroupExperts ex, int t, TrainOptions o) {
+                                                 GroupExperts ex, int t, TrainOptions o, BaseModel prefixBase) {
+        if (prefixBase == null) return trainInGraph(g, users, start, ex, t, o, (FrozenPrefix) null);
+        try (FrozenPrefix prefix = new FrozenPrefix(prefixBase, o.dataType(), t, users)) {
+            return trainInGraph(g, users, start, ex, t, o, prefix);
+        }
+    }
+
+    private static List<UserResult> trainInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
+                                                 GroupExperts ex, int t, TrainOptions o, FrozenPrefix prefix) {
         int n = users.size();
         EpochSampler[] samplers = new EpochSampler[n];
         List<List<Double>> losses = new ArrayList<>();
@@ -88,13 +117,13 @@ public final class UserTrainer {
         }
         int perUser = rowsPerUser;
         UserEarlyStopping stopping = new UserEarlyStopping(users, start, o.patience(), perUser,
-                perUserRows -> userBatch(perUserRows, perUser, users, ex, t));
+                perUserRows -> userBatch(perUserRows, perUser, users, ex, t, prefix));
         boolean anyDev = users.stream().anyMatch(u -> !u.dev().isEmpty());
         TrainLoop.run(g, step -> {
             List<List<Example>> perUserRows = new ArrayList<>(n);
             for (int u = 0; u < n; u++)
                 perUserRows.add(stopping.active(u) ? EpochSampler.pick(users.get(u).train(), samplers[u].next(o.batchSize())) : List.of());
-            return userBatch(perUserRows, perUser, users, ex, t);
+            return userBatch(perUserRows, perUser, users, ex, t, prefix);
         }, anyDev ? stopping : null, o, (step, b, outs) -> perUserLoss(b, outs, losses, stopping));
         List<UserResult> res = new ArrayList<>();
         for (int u = 0; u < n; u++)
@@ -128,7 +157,8 @@ public final class UserTrainer {
      * User u's examples as rows [u·rowsPerUser, (u+1)·rowsPerUser) of one batch, the same number of rows per user as the
      * stacked graph needs: users with fewer examples get padding rows, which weigh 0.
      */
-    private static Batch userBatch(List<List<Example>> perUserRows, int rowsPerUser, List<UserData> users, GroupExperts ex, int t) {
+    private static Batch userBatch(List<List<Example>> perUserRows, int rowsPerUser, List<UserData> users, GroupExperts ex, int t,
+                                   FrozenPrefix prefix) {
         int n = perUserRows.size() * rowsPerUser;
         List<Example> rows = new ArrayList<>(n);
         for (List<Example> mine : perUserRows)
@@ -143,7 +173,9 @@ public final class UserTrainer {
                 hard[i] = ex.nearest(emb[i]);
             }
         }
-        return Batch.of(rows, t, Batches.PAD, ui, ui, emb, hard);
+        Batch b = Batch.of(rows, t, Batches.PAD, ui, ui, emb, hard);
+        if (prefix != null) b.prefix = prefix.rows(rows);
+        return b;
     }
 
     /** Appends each active user's loss of this step (Σ weight · token CE over its rows). */

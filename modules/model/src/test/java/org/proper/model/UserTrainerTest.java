@@ -49,6 +49,56 @@ class UserTrainerTest {
     }
 
     @Test
+    void theFrozenPrefixIsUsedAndGivesTheAdaptersOfTheFullGraph() {
+        for (ModelConfig cfg : List.of(ModelConfig.tiny(), ModelConfig.tinyLlama())) {
+            BaseModel base = Fixtures.base(cfg, 24);
+            GroupExperts ge = experts(base);
+            UserOptions uo = UserOptions.defaults();
+            List<UserTrainer.UserResult> withPrefix, full, oneByOne;
+            LoraTrainer.releaseGraphs();
+            withPrefix = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
+            assertTrue(GraphCache.graphsOfThisThread().stream().anyMatch(g -> g.frozenPrefix), cfg.family() + ": the prefix applies here");
+            oneByOne = UserTrainer.trainOneByOne(base, ge, users(), uo, OPTS);
+            System.setProperty(FrozenPrefix.SWITCH, "false");
+            try {
+                LoraTrainer.releaseGraphs();
+                full = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
+                assertTrue(GraphCache.graphsOfThisThread().stream().noneMatch(g -> g.frozenPrefix), "switched off");
+            } finally {
+                System.clearProperty(FrozenPrefix.SWITCH);
+            }
+            for (int u = 0; u < 4; u++) {
+                UserAdapter a = withPrefix.get(u).adapter();
+                assertTrue(maxDiff(a, full.get(u).adapter()) <= 1e-5, cfg.family() + " " + a.userId() + " prefix vs full graph: "
+                        + maxDiff(a, full.get(u).adapter()));
+                assertTrue(maxDiff(a, oneByOne.get(u).adapter()) <= 1e-4, cfg.family() + " " + a.userId() + " batched vs one by one");
+                for (int s = 0; s < 8; s++) assertEquals(full.get(u).loss().get(s), withPrefix.get(u).loss().get(s), 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void theFrozenPrefixIsSkippedWhereItCannotPay() {
+        BaseModel base = Fixtures.base(ModelConfig.tiny(), 25);
+        GraphSpec users = new GraphSpec(false, null, false, experts(base), false, false, 0, 0,
+                UserTrainer.initAdapters(base, experts(base), users(), UserOptions.defaults(), OPTS), true, false);
+        assertTrue(FrozenPrefix.applies(base.config(), users));
+        assertFalse(FrozenPrefix.applies(ModelConfig.gpt2(32, 1, 2, 64, 64), users), "one layer: layer 0 is the windowed top");
+        UserOptions attn = new UserOptions(new LoraSpec(2, 4, java.util.EnumSet.of(LoraTarget.FFN, LoraTarget.ATTN_Q)), false, false, false);
+        GraphSpec withAttention = new GraphSpec(false, null, false, null, false, false, 0, 0,
+                UserTrainer.initAdapters(base, null, users(), attn, OPTS), true, false);
+        assertFalse(FrozenPrefix.applies(base.config(), withAttention), "an adapter on layer 0's attention");
+        assertTrue(FrozenPrefix.worthIt(base.config(), 20, 10, 32));
+        assertFalse(FrozenPrefix.worthIt(base.config(), 19, 10, 32), "under two uses per example");
+        System.setProperty("proper.frozenPrefixMb", "0");
+        try {
+            assertFalse(FrozenPrefix.worthIt(base.config(), 20, 10, 32), "over the memory budget");
+        } finally {
+            System.clearProperty("proper.frozenPrefixMb");
+        }
+    }
+
+    @Test
     void oneUsersExamplesNeverChangeAnotherUsersAdapter() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 22);
         GroupExperts ge = experts(base);
