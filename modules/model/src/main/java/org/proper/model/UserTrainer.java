@@ -79,7 +79,7 @@ public final class UserTrainer {
 
     /**
      * Whether the users' graph takes layer 0's frozen outputs ({@link FrozenPrefix}): when the spec allows it and the
-     * call draws each example it may cache at least twice on average.
+     * call draws each of the users' train and dev examples at least twice on average.
      */
     private static boolean frozenPrefix(ModelConfig c, GraphSpec spec, List<UserData> users, TrainOptions o, int t) {
         if (!FrozenPrefix.applies(c, spec)) return false;
