@@ -73,7 +73,7 @@ class StepFlopsTest {
 
         int ru = uo.lora().rank(), k = ge.k(), n = 3 * 2 * T;
         double expected = StepFlops.ffnAdapterStep(CFG, k * ge.spec().rank() + ru, ru, 3 * 2, T, W, 3 * 2 * ModelBench.answerTokens(T));
-        assertEquals(expected + routersAndGates(3 * 2, k, ru) + 2.0 * n * ru * CFG.dModel() + windowSelections(3 * 2), measured,
+        assertEquals(expected + routersAndGates(3 * 2, k, ru, ge.spec().rank()) + 2.0 * n * ru * CFG.dModel() + windowSelections(3 * 2), measured,
                 1e-6 * expected, "a batched user step executes the counted GEMMs, the routers' and gates', layer 0's unread "
                         + "dL/dx through A_u and the window's selections");
         assertTrue(measured < 1.05 * expected, "what the count leaves out is small: " + measured / expected);
@@ -90,15 +90,16 @@ class StepFlopsTest {
     /**
      * What {@link StepFlops} leaves out of a user step of b rows, per FFN module (on the layer's n' rows: b·T, or b·W in
      * the top layer): the router's x·vᵀ (K columns) and, except in layer 0's c_fc, its dL/dx; the gate's (x·A_uᵀ)·R_uᵀ
-     * and its two gradients.
+     * and its two gradients; the experts' gates spread to their rank columns (LoraMath.mixtureDelta: β [n',K]·E [K,K·r]
+     * and its dL/dβ).
      */
-    private static double routersAndGates(int b, int k, int ru) {
+    private static double routersAndGates(int b, int k, int ru, int r) {
         double sum = 0;
         for (int layer = 0; layer < CFG.nLayers(); layer++)
             for (int din : new int[]{CFG.dModel(), CFG.dFfn()}) {
                 int n = b * (layer == CFG.nLayers() - 1 ? W : T);
                 boolean inputGradientRead = layer > 0 || din == CFG.dFfn();
-                sum += 2.0 * n * din * k * (inputGradientRead ? 2 : 1) + 3 * 2.0 * n * ru * k;
+                sum += 2.0 * n * din * k * (inputGradientRead ? 2 : 1) + 3 * 2.0 * n * ru * k + 2 * 2.0 * n * k * k * r;
             }
         return sum;
     }

@@ -78,6 +78,26 @@ class UserTrainerTest {
     }
 
     @Test
+    void theExpertGatesSpreadByMatmulGiveTheAdaptersOfTheBroadcastProduct() {
+        BaseModel base = Fixtures.base(ModelConfig.tiny(), 26);
+        GroupExperts ge = experts(base);
+        UserOptions uo = UserOptions.defaults();
+        LoraTrainer.releaseGraphs();
+        List<UserTrainer.UserResult> byMatmul = UserTrainer.trainBatched(base, ge, users(), uo, OPTS), broadcast;
+        System.setProperty(LoraMath.GATE_BY_MATMUL, "false");
+        try {
+            LoraTrainer.releaseGraphs();
+            broadcast = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
+        } finally {
+            System.clearProperty(LoraMath.GATE_BY_MATMUL);
+            LoraTrainer.releaseGraphs();
+        }
+        for (int u = 0; u < 4; u++)
+            assertTrue(maxDiff(byMatmul.get(u).adapter(), broadcast.get(u).adapter()) <= 1e-6,
+                    byMatmul.get(u).adapter().userId() + ": " + maxDiff(byMatmul.get(u).adapter(), broadcast.get(u).adapter()));
+    }
+
+    @Test
     void theFrozenPrefixIsSkippedWhereItCannotPay() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 25);
         GraphSpec users = new GraphSpec(false, null, false, experts(base), false, false, 0, 0,
