@@ -20,9 +20,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * projections (GPT-2 {@code c_fc}: x·W + b; Llama {@code gate_proj}, {@code up_proj}) are the same for an example at
  * every step. A graph built with a frozen prefix takes them as placeholders ([N,d], [N,d], [N,f] and for Llama a
  * second [N,f]); an inference graph of the same base computes them for every train and dev example when the call
- * starts, and each batch gathers its rows with one {@code pullRows} per name. The results are those of the full graph, the same operations on the same inputs
- * computed once (tested: adapters within 1e-5). The graph no longer runs about a fifth of the default model's user
- * step (docs/BENCHMARKS.md), for 4·(2d + f) bytes per cached position (4·(2d + 2f) for Llama).
+ * starts, and each batch gathers its rows with one {@code pullRows} per name. The results are those of the full
+ * graph, the same operations on the same inputs computed once (tested: adapters within 1e-5). The graph no longer runs
+ * about a fifth of the default model's user-step op time (docs/BENCHMARKS.md: 1.05–1.20× on batched users end to end),
+ * for 4·(2d + f) bytes per cached position (4·(2d + 2f) for Llama).
  * <p>
  * Worth it only when examples come back: {@link #worthIt} asks for at least two uses per cached example on average
  * and at most {@code proper.frozenPrefixMb} (default 256) MiB of cache for the call. {@code -Dproper.frozenPrefix=false}
