@@ -30,9 +30,11 @@ final class AdamW {
         if (maxNorm <= 0) return;
         double global = 0;
         double[] perUser = null;
+        org.nd4j.linalg.api.buffer.DataType userType = null;
         for (Map.Entry<String, INDArray> e : grads.entrySet()) {
             INDArray g = e.getValue();
             if (stacked.contains(e.getKey())) {
+                userType = g.dataType();
                 double[] n = userRows(g).norm2(1).toDoubleVector();
                 if (perUser == null) perUser = new double[n.length];
                 for (int i = 0; i < n.length; i++) perUser[i] += n[i] * n[i];
@@ -42,13 +44,13 @@ final class AdamW {
             }
         }
         double gn = Math.sqrt(global);
-        INDArray userScale = perUser == null ? null : userScale(perUser, maxNorm);
+        INDArray userScale = perUser == null ? null : userScale(perUser, maxNorm, userType);
         for (Map.Entry<String, INDArray> e : grads.entrySet()) {
             INDArray g = e.getValue();
             if (stacked.contains(e.getKey())) {
                 if (userScale == null) continue;
                 INDArray rows = userRows(g);
-                rows.muliColumnVector(userScale.castTo(g.dataType()));
+                rows.muliColumnVector(userScale);
                 if (rows.data() != g.data()) g.assign(rows.reshape(g.ordering(), g.shape()));   // reshape had to copy
             } else if (gn > maxNorm) {
                 g.muli(maxNorm / gn);
@@ -60,8 +62,8 @@ final class AdamW {
         return g.reshape(g.ordering(), g.size(0), g.length() / g.size(0));
     }
 
-    /** [U,1] factors min(1, maxNorm / ‖g_u‖), or null when no user's norm exceeds maxNorm. */
-    private static INDArray userScale(double[] squaredNorms, double maxNorm) {
+    /** [U,1] factors min(1, maxNorm / ‖g_u‖) of the gradients' type, or null when no user's norm exceeds maxNorm. */
+    private static INDArray userScale(double[] squaredNorms, double maxNorm, org.nd4j.linalg.api.buffer.DataType type) {
         double[] f = new double[squaredNorms.length];
         boolean any = false;
         for (int i = 0; i < f.length; i++) {
@@ -69,7 +71,7 @@ final class AdamW {
             f[i] = n > maxNorm ? maxNorm / n : 1.0;
             any |= n > maxNorm;
         }
-        return any ? Nd4j.createFromArray(f).reshape(f.length, 1) : null;
+        return any ? Nd4j.createFromArray(f).reshape(f.length, 1).castTo(type) : null;
     }
 
     /** One update in place, allocating nothing once warm: the gradient array (this call's, recycled) is scratch space. */

@@ -19,8 +19,7 @@ public final class Pretrainer {
 
     /** Continues pretraining the given model (all weights trainable) for options.steps() steps. */
     public static TrainResult<BaseModel> pretrain(BaseModel start, Tokenizer tokenizer, List<String> texts, TrainOptions options) {
-        if (tokenizer.vocabSize() > start.config().vocabSize())
-            throw new IllegalArgumentException("Cannot pretrain: tokenizer vocabulary " + tokenizer.vocabSize() + " > model vocabSize " + start.config().vocabSize());
+        tokenizer.requireFits(start.config(), "pretrain");
         List<Example> ex = windows(tokenizer, texts, start.config().maxSeqLen());
         if (ex.isEmpty()) throw new IllegalArgumentException("Cannot pretrain: no non-empty texts");
         int t = Batch.seqLenFor(ex, start.config().maxSeqLen());

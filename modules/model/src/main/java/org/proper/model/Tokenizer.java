@@ -16,6 +16,16 @@ public interface Tokenizer extends Serializable {
     /** Padding id (never trained on). */
     int pad();
 
+    /**
+     * Refuses a model whose vocabulary cannot hold this tokenizer's ids (they would index past its embedding):
+     * "Cannot {task}: the tokenizer has N ids but the model's vocabulary only M".
+     */
+    default void requireFits(ModelConfig model, String task) {
+        if (vocabSize() > model.vocabSize())
+            throw new IllegalArgumentException("Cannot " + task + ": the tokenizer has " + vocabSize()
+                    + " ids but the model's vocabulary only " + model.vocabSize());
+    }
+
     /** Beginning-of-sequence id, or -1 if the tokenizer has none. */
     default int bos() {
         return -1;

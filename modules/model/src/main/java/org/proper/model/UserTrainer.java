@@ -97,14 +97,15 @@ public final class UserTrainer {
      */
     private static List<UserResult> trainInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
                                                  GroupExperts ex, int t, TrainOptions o, BaseModel prefixBase) {
-        if (prefixBase == null) return trainInGraph(g, users, start, ex, t, o, (FrozenPrefix) null);
+        if (prefixBase == null) return runInGraph(g, users, start, ex, t, o, null);
         try (FrozenPrefix prefix = new FrozenPrefix(prefixBase, o.dataType(), t, users)) {
-            return trainInGraph(g, users, start, ex, t, o, prefix);
+            return runInGraph(g, users, start, ex, t, o, prefix);
         }
     }
 
-    private static List<UserResult> trainInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
-                                                 GroupExperts ex, int t, TrainOptions o, FrozenPrefix prefix) {
+    /** The training loop of {@link #trainInGraph}, with the call's frozen prefix or null. */
+    private static List<UserResult> runInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
+                                               GroupExperts ex, int t, TrainOptions o, FrozenPrefix prefix) {
         int n = users.size();
         EpochSampler[] samplers = new EpochSampler[n];
         List<List<Double>> losses = new ArrayList<>();

@@ -77,10 +77,7 @@ public final class HiddenStateEmbedding extends SavingEmbeddingMethod {
         if (base == null || tokenizer == null) {
             throw new IllegalArgumentException("Cannot embed users with embed.method hidden-state: the base model and tokenizer are required");
         }
-        if (tokenizer.vocabSize() > base.config().vocabSize()) {
-            throw new IllegalArgumentException("Cannot embed users with embed.method hidden-state: the tokenizer's vocabulary "
-                    + tokenizer.vocabSize() + " exceeds the base model's " + base.config().vocabSize());
-        }
+        tokenizer.requireFits(base.config(), "embed users with embed.method hidden-state");
         return new HiddenStateEmbedding(base, tokenizer);
     }
 

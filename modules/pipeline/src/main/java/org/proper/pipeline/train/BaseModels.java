@@ -32,11 +32,8 @@ public final class BaseModels {
         if (!checkpoint.isBlank()) {
             try {
                 BaseModel m = HfCheckpoint.load(java.nio.file.Path.of(checkpoint), s.model().maxSeqLen());
-                int tokens = s.tokenizer().vocabSize();
-                if (tokens > m.config().vocabSize())
-                    throw new IllegalArgumentException("Cannot use proper.model.checkpoint " + checkpoint + ": the tokenizer (its "
-                            + "tokenizer.json, or the byte-level default where it has none) has " + tokens
-                            + " ids but the model's vocabulary only " + m.config().vocabSize());
+                s.tokenizer().requireFits(m.config(), "use proper.model.checkpoint " + checkpoint
+                        + " with its tokenizer.json (or the byte-level default where it has none)");
                 LOG.info("Loaded base model from checkpoint {}: {}", checkpoint, m.config());
                 return new Obtained(m, "checkpoint " + checkpoint, List.of());
             } catch (java.io.IOException e) {
