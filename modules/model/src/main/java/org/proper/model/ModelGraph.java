@@ -54,6 +54,8 @@ final class ModelGraph {
     private final List<SDVariable> diversityTerms = new ArrayList<>();
     /** Operands of x + v / x · v with v a vector along x's last axis ({@link #plusVector}, {@link #timesVector}). */
     private final Set<FrozenWeightGradients.VectorOperand> vectorOperands = new HashSet<>();
+    /** Sums of two equal shapes ({@link #plus}). */
+    private final Set<SumGradients.Sum> sums = new HashSet<>();
     /** Sub-expressions whose gradient is computed in closed form ({@link ClosedFormGradients}). */
     private final List<ClosedFormGradients.Rule> closedForms = new ArrayList<>();
     private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
@@ -67,6 +69,8 @@ final class ModelGraph {
     static final String SKIP_FROZEN_GRADIENTS = "proper.skipFrozenGradients";
     /** -Dproper.closedFormGradients=false keeps SameDiff's op-by-op gradients of GELU, norms and log-softmax (read likewise). */
     static final String CLOSED_FORM_GRADIENTS = "proper.closedFormGradients";
+    /** -Dproper.sumGradients=false keeps SameDiff's add_bp copies of equal-shape sums ({@link SumGradients}; read likewise). */
+    static final String SUM_GRADIENTS = "proper.sumGradients";
     /** -Dproper.topLayerWindow=false runs the top layer at every position whatever window is asked for (read likewise). */
     static final String TOP_LAYER_WINDOW = "proper.topLayerWindow";
 
@@ -189,6 +193,7 @@ final class ModelGraph {
         sd.createGradFunction();
         if (Boolean.parseBoolean(System.getProperty(SKIP_FROZEN_GRADIENTS, "true"))) FrozenWeightGradients.prune(sd, vectorOperands);
         if (Boolean.parseBoolean(System.getProperty(CLOSED_FORM_GRADIENTS, "true"))) ClosedFormGradients.apply(sd, closedForms);
+        if (Boolean.parseBoolean(System.getProperty(SUM_GRADIENTS, "true"))) SumGradients.apply(sd, sums);
     }
 
     private static SDVariable sum(List<SDVariable> xs) {
@@ -284,7 +289,7 @@ final class ModelGraph {
     private SDVariable adapt(String module, SDVariable x, SDVariable y, int t) {
         TargetModule sm = sharedMods.get(module);
         if (sm != null)
-            y = y.add(LoraMath.loraDelta(sd, x, sd.getVariable("lora." + module + ".A"), sd.getVariable("lora." + module + ".B"),
+            y = plus(y, LoraMath.loraDelta(sd, x, sd.getVariable("lora." + module + ".A"), sd.getVariable("lora." + module + ".B"),
                     spec.shared().scaling()));
         TargetModule um = userMods.get(module);
         SDVariable xa = null, userDelta = null;
@@ -325,9 +330,9 @@ final class ModelGraph {
                 a = LoraMath.catA(a, k, r, em.dIn());
                 b = LoraMath.catB(b, k, r, em.dOut());
             }
-            y = y.add(LoraMath.mixtureDelta(sd, x, a, b, mix.reshape(-1, k), k, r, g.spec().scaling()));
+            y = plus(y, LoraMath.mixtureDelta(sd, x, a, b, mix.reshape(-1, k), k, r, g.spec().scaling()));
         }
-        if (userDelta != null) y = y.add(userDelta);
+        if (userDelta != null) y = plus(y, userDelta);
         return y;
     }
 
@@ -357,6 +362,12 @@ final class ModelGraph {
         return n;
     }
 
+    /** a + b of equal shapes: declared so that the gradient function hands dL/dy to both as it is ({@link SumGradients}). */
+    private SDVariable plus(SDVariable a, SDVariable b) {
+        sums.add(new SumGradients.Sum(a.name(), b.name()));
+        return a.add(b);
+    }
+
     /** x + v, v a [d] vector along the last axis of x [N,d]: declared so that dL/dx skips dL/dv ({@link FrozenWeightGradients}). */
     private SDVariable plusVector(SDVariable x, SDVariable v) {
         vectorOperands.add(new FrozenWeightGradients.VectorOperand(x.name(), v.name()));
@@ -372,7 +383,7 @@ final class ModelGraph {
     /**
      * GPT-2 "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(z), z = x·(k + k·0.044715·x²),
      * k = 2√(2/π) — the same function (½(1 + tanh u) = σ(2u)) in fewer ops, and ND4J's sigmoid is much cheaper than its
-     * tanh. dL/dx = eps·s·(1 + x·(1 − s)·(k + 3k·0.044715·x²)), s = σ(z), declared as a closed form: SameDiff's own
+     * tanh. dL/dx = eps·s·(1 + (x − y)·(k + 3k·0.044715·x²)), s = σ(z), declared as a closed form: SameDiff's own
      * chain recomputes the sigmoid in sigmoid_bp and takes five more ops on [N,f] arrays.
      */
     static SDVariable gelu(SameDiff sd, SDVariable x, List<ClosedFormGradients.Rule> closedForms) {
@@ -380,23 +391,26 @@ final class ModelGraph {
         SDVariable x2 = x.mul(x);
         SDVariable s = sd.nn.sigmoid(x2.mul(ka).add(k).mul(x));
         SDVariable y = x.mul(s);
-        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> xSigmoidGradient(eps,
-                g.getVariable(x.name()), g.getVariable(s.name()), g.getVariable(x2.name()).mul(3 * ka).add(k))));
+        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> xSigmoidGradient(eps, g.getVariable(x.name()),
+                g.getVariable(y.name()), g.getVariable(s.name()), g.getVariable(x2.name()).mul(3 * ka).add(k))));
         return y;
     }
 
-    /** SiLU x·σ(x); dL/dx = eps·s·(1 + x·(1 − s)), s = σ(x), declared as a closed form (as for {@link #gelu}). */
+    /** SiLU y = x·σ(x); dL/dx = eps·s·(1 + x − y), s = σ(x), declared as a closed form (as for {@link #gelu}). */
     private SDVariable silu(SDVariable x) {
         SDVariable s = sd.nn.sigmoid(x);
         SDVariable y = x.mul(s);
         closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(),
-                (g, eps) -> xSigmoidGradient(eps, g.getVariable(x.name()), g.getVariable(s.name()), null)));
+                (g, eps) -> xSigmoidGradient(eps, g.getVariable(x.name()), g.getVariable(y.name()), g.getVariable(s.name()), null)));
         return y;
     }
 
-    /** dL/dx of y = x·σ(z(x)), s = σ(z): eps·s·(1 + x·(1 − s)·z'(x)); dz = z'(x), or null for z = x. */
-    private static SDVariable xSigmoidGradient(SDVariable eps, SDVariable x, SDVariable s, SDVariable dz) {
-        SDVariable t = s.rsub(1.0).mul(x);
+    /**
+     * dL/dx of y = x·σ(z(x)), s = σ(z): eps·s·(1 + x·(1 − s)·z'(x)), with x·(1 − s) taken as x − y (one op on [N,f]
+     * instead of two); dz = z'(x), or null for z = x.
+     */
+    private static SDVariable xSigmoidGradient(SDVariable eps, SDVariable x, SDVariable y, SDVariable s, SDVariable dz) {
+        SDVariable t = x.sub(y);
         return (dz == null ? t : t.mul(dz)).add(1.0).mul(s).mul(eps);
     }
 
@@ -419,13 +433,13 @@ final class ModelGraph {
             SDVariable q = adapt(p + "attn.q", a, s[0], seqLen);
             SDVariable v = adapt(p + "attn.v", a, s[2], seqLen);
             SDVariable o = attention(q, s[1], v, windowed);                                                // [B·t,d]
-            h = prefixName(inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "attn.c_proj.weight"),
+            h = prefixName(plus(inWindow(h, cfg.dModel(), windowed), linear(o, w(base, p + "attn.c_proj.weight"),
                     w(base, p + "attn.c_proj.bias"), true)), l, FrozenPrefix.RESIDUAL);
             m = prefixName(layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias")), l, FrozenPrefix.NORM); // [B·t,d]
             z = prefixName(linear(m, w(base, p + "mlp.c_fc.weight"), w(base, p + "mlp.c_fc.bias"), true), l, FrozenPrefix.FFN_IN); // [B·t,f]
         }
         SDVariable f = gelu(sd, adapt(p + "mlp.c_fc", m, z, t), closedForms);                             // [B·t,f]
-        return h.add(linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj", t)); // [B·t,d]
+        return plus(h, linear(f, w(base, p + "mlp.c_proj.weight"), w(base, p + "mlp.c_proj.bias"), true, p + "mlp.c_proj", t)); // [B·t,d]
     }
 
     /** A placeholder [N,cols] for one of layer 0's frozen outputs ({@link FrozenPrefix}). */
@@ -457,7 +471,7 @@ final class ModelGraph {
             SDVariable k = linear(a, w(base, p + "self_attn.k_proj.weight"), null, false);                 // [N,Hkv·hd]
             SDVariable v = linear(a, w(base, p + "self_attn.v_proj.weight"), null, false, p + "self_attn.v_proj", seqLen); // [N,Hkv·hd]
             SDVariable o = attention(q, k, v, windowed);                                                   // [B·t,H·hd]
-            h = prefixName(inWindow(h, cfg.dModel(), windowed).add(linear(o, w(base, p + "self_attn.o_proj.weight"), null, false)),
+            h = prefixName(plus(inWindow(h, cfg.dModel(), windowed), linear(o, w(base, p + "self_attn.o_proj.weight"), null, false)),
                     l, FrozenPrefix.RESIDUAL);
             m = prefixName(rmsNorm(h, w(base, p + "post_attention_layernorm.weight")), l, FrozenPrefix.NORM); // [B·t,d]
             gate0 = prefixName(linear(m, w(base, p + "mlp.gate_proj.weight"), null, false), l, FrozenPrefix.FFN_IN); // [B·t,f]
@@ -466,7 +480,7 @@ final class ModelGraph {
         SDVariable gate = adapt(p + "mlp.gate_proj", m, gate0, t);                                         // [B·t,f]
         SDVariable up = adapt(p + "mlp.up_proj", m, up0, t);                                               // [B·t,f]
         SDVariable act = silu(gate).mul(up);                                                               // SwiGLU [B·t,f]
-        return h.add(linear(act, w(base, p + "mlp.down_proj.weight"), null, false, p + "mlp.down_proj", t));   // [B·t,d]
+        return plus(h, linear(act, w(base, p + "mlp.down_proj.weight"), null, false, p + "mlp.down_proj", t));   // [B·t,d]
     }
 
     /**
@@ -528,7 +542,7 @@ final class ModelGraph {
         SDVariable x4 = x.reshape(-1, seqLen, heads, hd);                                                  // [B,T,heads,hd]
         SDVariable[] halves = sd.split(x4, 2, 3);                                                          // 2×[B,T,heads,hd/2]
         SDVariable rot = sd.concat(3, halves[1].neg(), halves[0]);                                         // [B,T,heads,hd]
-        return x4.mul(ropeCos).add(rot.mul(ropeSin)).reshape(-1, heads * hd);
+        return plus(x4.mul(ropeCos), rot.mul(ropeSin)).reshape(-1, heads * hd);
     }
 
     // ---------------------------------------------------------------------------------------------- feeding / reading

@@ -172,7 +172,10 @@ class UserTrainerTest {
             assertTrue(maxDiff(b.adapter(), s.adapter()) <= 1e-4, b.adapter().userId() + ": " + maxDiff(b.adapter(), s.adapter()));
             assertEquals(s.loss().size(), b.loss().size(), b.adapter().userId() + " steps");
             assertEquals(s.devLoss().size(), b.devLoss().size(), b.adapter().userId() + " evaluations");
-            for (int e = 0; e < b.devLoss().size(); e++) assertEquals(s.devLoss().get(e), b.devLoss().get(e), 1e-4);
+            // relative 1e-3: at lr 5e-2 bob's training loss jumps from 0.25 to 1.07 at step 10, and that step amplifies
+            // the two paths' float differences (1e-7 before it) to ~3e-4 in the dev loss right after it
+            for (int e = 0; e < b.devLoss().size(); e++)
+                assertEquals(s.devLoss().get(e), b.devLoss().get(e), 1e-3 * Math.abs(s.devLoss().get(e)), b.adapter().userId() + " evaluation " + e);
         }
         UserTrainer.UserResult ann = batched.get(0), bob = batched.get(1), cy = batched.get(2);
         assertTrue(ann.loss().size() < steps, "ann stopped early: " + ann.devLoss());

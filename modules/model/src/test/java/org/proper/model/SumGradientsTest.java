@@ -1,0 +1,98 @@
+package org.proper.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SumGradientsTest {
+    /**
+     * loss = Σ (tanh(h + h·V2) + h·V3 + c + V4)², h = x·V1: three equal-shape sums of activations (declared), a
+     * broadcast sum with the constant row c (declared too, but c is not an activation: it must stay), and a sum with
+     * the trainable V4 (declared; its gradient is an output SameDiff returns by name: it must stay).
+     */
+    private static SameDiff graph(Set<SumGradients.Sum> declared) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable h = x.mmul(sd.var("v1", seeded(1, 3, 4)));
+        SDVariable c = sd.constant("c", seeded(5, 1, 4));
+        SDVariable v4 = sd.var("v4", seeded(6, 7, 4));
+        SDVariable inner = sum(h, h.mmul(sd.var("v2", seeded(2, 4, 4))), declared);
+        SDVariable outer = sum(sd.math.tanh(inner), h.mmul(sd.var("v3", seeded(3, 4, 4))), declared);
+        SDVariable withC = sum(outer, c, declared);
+        SDVariable out = sum(withC, v4, declared);
+        out.mul(out).sum().rename("loss");
+        sd.setLossVariables("loss");
+        return sd;
+    }
+
+    private static SDVariable sum(SDVariable a, SDVariable b, Set<SumGradients.Sum> declared) {
+        if (declared != null) declared.add(new SumGradients.Sum(a.name(), b.name()));
+        return a.add(b);
+    }
+
+    private static INDArray seeded(long seed, int rows, int cols) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[rows * cols];
+        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
+        return Nd4j.create(v, new long[]{rows, cols}, 'c');
+    }
+
+    private static long addBps(SameDiff grad) {
+        return grad.getOps().values().stream().filter(o -> o.getOp() instanceof AddBpOp).count();
+    }
+
+    @Test
+    void equalShapeSumsOfActivationsPassTheirGradientOnWithoutCopiesAndTheGradientsStayTheSame() {
+        Map<String, INDArray> feed = Map.of("x", seeded(4, 7, 3));
+        String[] vars = {"v1", "v2", "v3", "v4"};
+        SameDiff plain = graph(null);
+        Map<String, INDArray> expected = plain.calculateGradients(feed, vars);
+        Set<SumGradients.Sum> declared = new HashSet<>();
+        SameDiff rewritten = graph(declared);
+        rewritten.createGradFunction();
+        long before = addBps(rewritten.getFunction("grad"));
+
+        assertEquals(2, SumGradients.apply(rewritten, declared), "the two sums of activations (h + h·V2 and tanh + h·V3)");
+        assertEquals(before - 2, addBps(rewritten.getFunction("grad")), "the sums with a constant and with a trainable keep their add_bp");
+        Map<String, INDArray> actual = rewritten.calculateGradients(feed, vars);
+        for (String v : vars) {
+            assertTrue(expected.get(v).norm2Number().doubleValue() > 1e-3, v + " has a real gradient");
+            assertEquals(0.0, expected.get(v).sub(actual.get(v)).amaxNumber().doubleValue(), 1e-12, v);
+        }
+    }
+
+    @Test
+    void aUserGraphCopiesNoResidualOrAdapterSumGradient() {
+        BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
+        GroupExperts ge = Fixtures.randomExperts(GroupExperts.init(LoraSpec.ffn(2, 4), base.config(), Fixtures.centroids(), 0.5, 3), 0.3, 4);
+        List<UserAdapter> us = List.of(UserAdapter.init("a", LoraSpec.ffn(2, 4), base.config(), ge.k(), 1),
+                UserAdapter.init("b", LoraSpec.ffn(2, 4), base.config(), ge.k(), 2));
+        GraphSpec spec = new GraphSpec(false, null, false, ge, false, false, 0, 0, us, true, false);
+        String key = ModelGraph.SUM_GRADIENTS;
+        long kept;
+        try {
+            System.setProperty(key, "false");
+            kept = addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"));
+        } finally {
+            System.clearProperty(key);
+        }
+        long left = addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"));
+        // per layer two residual sums and, on each of the two FFN modules, the experts' and the user's sums; less layer
+        // 0's attention residual, below which nothing trains (SameDiff differentiates nothing there). Left: the
+        // broadcast attention bias sums and the LoRA-aware router's small [U,S,K] sums
+        assertEquals(6L * base.config().nLayers() - 1, kept - left, "add_bp ops removed: " + kept + " -> " + left);
+    }
+}
