@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One SameDiff graph of the decoder-only transformer at a fixed sequence length T, with whatever adapters a
@@ -48,8 +50,10 @@ final class ModelGraph {
     final Set<String> stacked = new LinkedHashSet<>();
 
     private SDVariable tokens, targets, weights, headPartition, keyMask, userEmb, hardGate;
-    private SDVariable windowSelect, windowBias;
+    private SDVariable windowSelect, windowBias, windowCos, windowSin;
     private SDVariable attnBias, ropeCos, ropeSin, dist;
+    /** RoPE's cos and sin per position [T·hd] (Llama), for the window's queries ({@link #feedWindows}). */
+    private float[] ropeCosTable, ropeSinTable;
     private final List<SDVariable> balanceTerms = new ArrayList<>();
     private final List<SDVariable> diversityTerms = new ArrayList<>();
     /** Operands of x + v / x · v with v a vector along x's last axis ({@link #plusVector}, {@link #timesVector}). */
@@ -125,6 +129,23 @@ final class ModelGraph {
         return param(name, base.weight(name).toNd(dt), spec.trainBase(), false);
     }
 
+    /**
+     * Columns [from, to) of a base weight in x·W layout [din,dout], or elements [from, to) of a bias [dout]: sliced in
+     * the graph when the base trains, else a constant of its own (so that its products' gradients skip it, as for any
+     * frozen weight: {@link FrozenWeightGradients}).
+     */
+    private SDVariable columns(BaseModel base, String name, long from, long to) {
+        INDArray full = base.weight(name).toNd(dt);
+        boolean matrix = full.rank() == 2;
+        if (spec.trainBase()) {
+            SDVariable v = sd.hasVariable(name) ? sd.getVariable(name) : w(base, name);
+            SDIndex cols = SDIndex.interval(from, to);
+            return matrix ? v.get(SDIndex.all(), cols) : v.get(cols);
+        }
+        INDArray part = matrix ? full.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)) : full.get(NDArrayIndex.interval(from, to));
+        return sd.constant(name + "[" + from + ":" + to + "]", part.dup());
+    }
+
     private void build(BaseModel base) {
         int t = seqLen, d = cfg.dModel();
         tokens = sd.placeHolder("tokens", DataType.INT, -1, t);
@@ -153,8 +174,8 @@ final class ModelGraph {
         } else if (gpt2) {
             INDArray wpe = base.weight("wpe.weight").toNd(dt);
             SDVariable pos = spec.trainBase()
-                    ? w(base, "wpe.weight").get(org.nd4j.autodiff.samediff.SDIndex.interval(0, t))
-                    : sd.constant("wpe.slice", wpe.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, t)).dup()); // [T,d]
+                    ? w(base, "wpe.weight").get(SDIndex.interval(0, t))
+                    : sd.constant("wpe.slice", wpe.get(NDArrayIndex.interval(0, t)).dup()); // [T,d]
             h = h.reshape(-1, t, d).add(pos).reshape(-1, d);                                               // [N,d]
         } else {
             initRope();
@@ -428,11 +449,22 @@ final class ModelGraph {
             z = prefixInput(FrozenPrefix.FFN_IN, cfg.dFfn());
         } else {
             SDVariable a = layerNorm(h, w(base, p + "ln_1.weight"), w(base, p + "ln_1.bias"));             // [N,d]
-            SDVariable qkv = linear(a, w(base, p + "attn.c_attn.weight"), w(base, p + "attn.c_attn.bias"), true); // [N,3d]
-            SDVariable[] s = sd.split(qkv, 3, 1);                                                          // 3×[N,d]
-            SDVariable q = adapt(p + "attn.q", a, s[0], seqLen);
-            SDVariable v = adapt(p + "attn.v", a, s[2], seqLen);
-            SDVariable o = attention(q, s[1], v, windowed);                                                // [B·t,d]
+            String wName = p + "attn.c_attn.weight", bName = p + "attn.c_attn.bias";
+            SDVariable q, k, v;
+            if (windowed) {                                  // queries only at the window's rows: c_attn's q columns on them
+                int d = cfg.dModel();
+                SDVariable aw = inWindow(a, d, true);                                                      // [B·A,d]
+                q = adapt(p + "attn.q", aw, linear(aw, columns(base, wName, 0, d), columns(base, bName, 0, d), true), window);
+                SDVariable[] kv = sd.split(linear(a, columns(base, wName, d, 3 * d), columns(base, bName, d, 3 * d), true), 2, 1);
+                k = kv[0];
+                v = adapt(p + "attn.v", a, kv[1], seqLen);
+            } else {
+                SDVariable[] s = sd.split(linear(a, w(base, wName), w(base, bName), true), 3, 1);          // 3×[N,d]
+                q = adapt(p + "attn.q", a, s[0], seqLen);
+                k = s[1];
+                v = adapt(p + "attn.v", a, s[2], seqLen);
+            }
+            SDVariable o = attention(q, k, v, windowed);                                                   // [B·t,d]
             h = prefixName(plus(inWindow(h, cfg.dModel(), windowed), linear(o, w(base, p + "attn.c_proj.weight"),
                     w(base, p + "attn.c_proj.bias"), true)), l, FrozenPrefix.RESIDUAL);
             m = prefixName(layerNorm(h, w(base, p + "ln_2.weight"), w(base, p + "ln_2.bias")), l, FrozenPrefix.NORM); // [B·t,d]
@@ -467,7 +499,8 @@ final class ModelGraph {
             up0 = prefixInput(FrozenPrefix.FFN_UP, cfg.dFfn());
         } else {
             SDVariable a = rmsNorm(h, w(base, p + "input_layernorm.weight"));                              // [N,d]
-            SDVariable q = linear(a, w(base, p + "self_attn.q_proj.weight"), null, false, p + "self_attn.q_proj", seqLen); // [N,H·hd]
+            SDVariable aq = inWindow(a, cfg.dModel(), windowed);                                          // the queries' rows
+            SDVariable q = linear(aq, w(base, p + "self_attn.q_proj.weight"), null, false, p + "self_attn.q_proj", t); // [B·t,H·hd]
             SDVariable k = linear(a, w(base, p + "self_attn.k_proj.weight"), null, false);                 // [N,Hkv·hd]
             SDVariable v = linear(a, w(base, p + "self_attn.v_proj.weight"), null, false, p + "self_attn.v_proj", seqLen); // [N,Hkv·hd]
             SDVariable o = attention(q, k, v, windowed);                                                   // [B·t,H·hd]
@@ -493,16 +526,17 @@ final class ModelGraph {
     }
 
     /**
-     * Causal multi-head (grouped-query) attention. q [N,H·hd], k/v [N,Hkv·hd] → [N,H·hd]; windowed, the queries are
-     * the window's rows (RoPE turns them at their own positions first) → [B·A,H·hd].
+     * Causal multi-head (grouped-query) attention. q [N,H·hd], k/v [N,Hkv·hd] → [N,H·hd]; windowed, q holds only the
+     * window's rows [B·A,H·hd] (their projections were computed on those rows alone; RoPE turns them at their own
+     * positions) → [B·A,H·hd].
      */
     private SDVariable attention(SDVariable q, SDVariable k, SDVariable v, boolean windowed) {
         int t = seqLen, tq = windowed ? window : t, h = cfg.nHeads(), hk = cfg.nKvHeads(), hd = cfg.headDim();
         if (cfg.family() == Family.LLAMA) {
-            q = rope(q, h);
-            k = rope(k, hk);
+            q = windowed ? rope(q, h, window, windowCos, windowSin) : rope(q, h, t, ropeCos, ropeSin);
+            k = rope(k, hk, t, ropeCos, ropeSin);
         }
-        SDVariable q4 = inWindow(q, h * hd, windowed).mul(1.0 / Math.sqrt(hd)).reshape(-1, tq, h, hd).permute(0, 2, 1, 3); // [B,H,tq,hd] scaled
+        SDVariable q4 = q.mul(1.0 / Math.sqrt(hd)).reshape(-1, tq, h, hd).permute(0, 2, 1, 3);             // [B,H,tq,hd] scaled
         SDVariable k4 = k.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
         SDVariable v4 = v.reshape(-1, t, hk, hd).permute(0, 2, 1, 3);                                      // [B,Hkv,T,hd]
         if (hk < h) {
@@ -532,17 +566,26 @@ final class ModelGraph {
                 cos[p * hd + i] = cos[p * hd + i + half] = (float) Math.cos(f);
                 sin[p * hd + i] = sin[p * hd + i + half] = (float) Math.sin(f);
             }
+        ropeCosTable = cos;
+        ropeSinTable = sin;
         ropeCos = sd.constant("ropeCos", Nd4j.create(cos, new long[]{t, 1, hd}, 'c').castTo(dt));           // [T,1,hd]
         ropeSin = sd.constant("ropeSin", Nd4j.create(sin, new long[]{t, 1, hd}, 'c').castTo(dt));           // [T,1,hd]
+        if (window < t) {                                                                                  // the window's positions per row
+            windowCos = sd.placeHolder("windowCos", dt, -1, window, hd).reshape(-1, window, 1, hd);        // [B,A,1,hd]
+            windowSin = sd.placeHolder("windowSin", dt, -1, window, hd).reshape(-1, window, 1, hd);
+        }
     }
 
-    /** HF Llama RoPE (rotate_half) on heads of hd: x·cos + cat(−x₂, x₁)·sin. x [N,heads·hd] → [N,heads·hd]. */
-    private SDVariable rope(SDVariable x, int heads) {
+    /**
+     * HF Llama RoPE (rotate_half) on heads of hd: x·cos + cat(−x₂, x₁)·sin. x [B·len,heads·hd] → [B·len,heads·hd];
+     * cos/sin [len,1,hd] (the same positions in every row) or [B,len,1,hd] (each row's window).
+     */
+    private SDVariable rope(SDVariable x, int heads, int len, SDVariable cos, SDVariable sin) {
         int hd = cfg.headDim();
-        SDVariable x4 = x.reshape(-1, seqLen, heads, hd);                                                  // [B,T,heads,hd]
-        SDVariable[] halves = sd.split(x4, 2, 3);                                                          // 2×[B,T,heads,hd/2]
-        SDVariable rot = sd.concat(3, halves[1].neg(), halves[0]);                                         // [B,T,heads,hd]
-        return plus(x4.mul(ropeCos), rot.mul(ropeSin)).reshape(-1, heads * hd);
+        SDVariable x4 = x.reshape(-1, len, heads, hd);                                                     // [B,len,heads,hd]
+        SDVariable[] halves = sd.split(x4, 2, 3);                                                          // 2×[B,len,heads,hd/2]
+        SDVariable rot = sd.concat(3, halves[1].neg(), halves[0]);                                         // [B,len,heads,hd]
+        return plus(x4.mul(cos), rot.mul(sin)).reshape(-1, heads * hd);
     }
 
     // ---------------------------------------------------------------------------------------------- feeding / reading
@@ -645,6 +688,17 @@ final class ModelGraph {
         for (int i : b.headRows) head[i / t * a + i % t - start[i / t]] = 1;
         ph.put("windowSelect", Nd4j.createFromArray(select).reshape(b.rows, a, t).castTo(dt));
         ph.put("windowBias", Nd4j.createFromArray(bias).reshape(b.rows, a, t).castTo(dt));
+        if (windowCos != null) {
+            int hd = cfg.headDim();
+            float[] cos = new float[b.rows * a * hd], sin = new float[cos.length];
+            for (int r = 0; r < b.rows; r++)
+                for (int i = 0; i < a; i++) {
+                    System.arraycopy(ropeCosTable, (start[r] + i) * hd, cos, (r * a + i) * hd, hd);
+                    System.arraycopy(ropeSinTable, (start[r] + i) * hd, sin, (r * a + i) * hd, hd);
+                }
+            ph.put("windowCos", Nd4j.createFromArray(cos).reshape(b.rows, a, hd).castTo(dt));
+            ph.put("windowSin", Nd4j.createFromArray(sin).reshape(b.rows, a, hd).castTo(dt));
+        }
         return head;
     }
 

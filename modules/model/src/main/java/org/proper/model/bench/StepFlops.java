@@ -7,10 +7,10 @@ import org.proper.model.ModelConfig;
  * must do: the benchmark's measure of work, and the floor behind its bound on batching. Counted per GEMM, 2·m·k·n each,
  * for b rows of t tokens (n = b·t) of which m are loss positions (the head's rows, {@code Batch.headRows}), width d,
  * FFN width f, L layers, vocabulary V, total adapter rank R on each FFN projection of which rank r is trained. The top
- * layer runs on a window of a ≤ t positions per row ({@code ModelGraph}): its q, k, v cover all n rows, its attention
- * a queries per row, its output projection, FFN and adapters b·a rows; every other layer has t queries and n rows.
+ * layer runs on a window of a ≤ t positions per row ({@code ModelGraph}): its k, v cover all n rows, its q, attention,
+ * output projection, FFN and adapters the b·a rows of a queries per row; every other layer has t queries and n rows.
  * <ul>
- *   <li>forward, per layer of n' rows and t' queries per row: q,k,v (2n·3d²) and the output projection (2n'·d²),
+ *   <li>forward, per layer of n' rows and t' queries per row: k,v (2n·2d²), q and the output projection (2·2n'·d²),
  *       attention scores and their product with v (4b·t'·t·d), c_fc and c_proj (2n'·2df), and the adapters' x·Aᵀ, ·Bᵀ
  *       (2·2n'·R(d+f)); the tied head at the loss positions (2m·dV);</li>
  *   <li>gradients of activations, only where a trainable factor lies below: the head; layers L−1…1 whole (attention
@@ -30,7 +30,7 @@ public final class StepFlops {
         double total = 2 * 2.0 * headRows * d * c.vocabSize();                      // head forward + dL/dh
         for (int l = 0; l < c.nLayers(); l++) {
             double tq = l == c.nLayers() - 1 ? window : t, rows = b * tq;
-            double proj = 2 * n * 3 * d * d + 2 * rows * d * d, core = 4 * b * tq * t * d;
+            double proj = 2 * n * 2 * d * d + 2 * 2 * rows * d * d, core = 4 * b * tq * t * d;
             double ffn = 2 * rows * 2 * d * f, adapters = 2 * 2 * rows * rr * (d + f);
             total += proj + core + ffn + adapters;                                  // forward
             total += l > 0 ? proj + 2 * core + ffn + adapters                       // activation gradients
