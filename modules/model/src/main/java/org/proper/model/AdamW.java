@@ -80,8 +80,8 @@ final class AdamW {
 
     /**
      * One update in place, allocating nothing once warm: one pass over each trainable array and its state, element by
-     * element in Java on the arrays' native memory (the same formula as ND4J ops would apply, in 18 passes and ND4J
-     * calls per array instead of one: ~8 ms of a ~190 ms batched user step at U = 32).
+     * element in Java on the arrays' native memory: the formula as 18 in-place ND4J ops took 5.5 ms per batched user
+     * step of 657k parameters (U = 32), this pass 1.35 ms.
      */
     void step(ModelGraph graph, Map<String, INDArray> grads, double lr) {
         step(graph.trainable, graph::arr, grads, lr);

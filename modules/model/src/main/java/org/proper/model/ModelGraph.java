@@ -135,13 +135,13 @@ final class ModelGraph {
      * frozen weight: {@link FrozenWeightGradients}).
      */
     private SDVariable columns(BaseModel base, String name, long from, long to) {
-        INDArray full = base.weight(name).toNd(dt);
-        boolean matrix = full.rank() == 2;
+        boolean matrix = base.weight(name).rank() == 2;
         if (spec.trainBase()) {
             SDVariable v = sd.hasVariable(name) ? sd.getVariable(name) : w(base, name);
             SDIndex cols = SDIndex.interval(from, to);
             return matrix ? v.get(SDIndex.all(), cols) : v.get(cols);
         }
+        INDArray full = base.weight(name).toNd(dt);
         INDArray part = matrix ? full.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)) : full.get(NDArrayIndex.interval(from, to));
         return sd.constant(name + "[" + from + ":" + to + "]", part.dup());
     }

@@ -99,4 +99,12 @@ final class Fixtures {
         }
         return m;
     }
+
+    /** A user-stage graph spec: two users' LoRAs (r = 2, FFN) with the LoRA-aware router over three random frozen experts. */
+    static GraphSpec twoUsersSpec(BaseModel base) {
+        GroupExperts ge = randomExperts(GroupExperts.init(LoraSpec.ffn(2, 4), base.config(), centroids(), 0.5, 3), 0.3, 4);
+        List<UserAdapter> us = List.of(UserAdapter.init("a", LoraSpec.ffn(2, 4), base.config(), ge.k(), 1),
+                UserAdapter.init("b", LoraSpec.ffn(2, 4), base.config(), ge.k(), 2));
+        return new GraphSpec(false, null, false, ge, false, false, 0, 0, us, true, false);
+    }
 }

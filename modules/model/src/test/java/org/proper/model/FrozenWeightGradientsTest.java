@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -92,11 +91,7 @@ class FrozenWeightGradientsTest {
     @Test
     void aUserGraphComputesNoGradientOfTheFrozenExperts() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
-        GroupExperts ge = Fixtures.randomExperts(GroupExperts.init(LoraSpec.ffn(2, 4), base.config(), Fixtures.centroids(), 0.5, 3), 0.3, 4);
-        List<UserAdapter> us = List.of(UserAdapter.init("a", LoraSpec.ffn(2, 4), base.config(), ge.k(), 1),
-                UserAdapter.init("b", LoraSpec.ffn(2, 4), base.config(), ge.k(), 2));
-        assertNoBackpropOnConstants(new ModelGraph(base, new GraphSpec(false, null, false, ge, false, false, 0, 0, us, true, false),
-                DataType.FLOAT, 16));
+        assertNoBackpropOnConstants(new ModelGraph(base, Fixtures.twoUsersSpec(base), DataType.FLOAT, 16));
     }
 
     /** A constant, or computed from constants only (e.g. a reshaped one). */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -77,10 +76,7 @@ class SumGradientsTest {
     @Test
     void aUserGraphCopiesNoResidualOrAdapterSumGradient() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
-        GroupExperts ge = Fixtures.randomExperts(GroupExperts.init(LoraSpec.ffn(2, 4), base.config(), Fixtures.centroids(), 0.5, 3), 0.3, 4);
-        List<UserAdapter> us = List.of(UserAdapter.init("a", LoraSpec.ffn(2, 4), base.config(), ge.k(), 1),
-                UserAdapter.init("b", LoraSpec.ffn(2, 4), base.config(), ge.k(), 2));
-        GraphSpec spec = new GraphSpec(false, null, false, ge, false, false, 0, 0, us, true, false);
+        GraphSpec spec = Fixtures.twoUsersSpec(base);
         String key = ModelGraph.SUM_GRADIENTS;
         long kept;
         try {

@@ -15,6 +15,9 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The top layer on a window of positions per row ({@link ModelGraph}'s class comment) trains exactly what the whole
@@ -142,5 +145,32 @@ class TopLayerWindowTest {
         Batch b = Batch.of(List.of(Example.of(Fixtures.TOK, "u", "abc", "a long answer")), 32, 0, null, null, null, null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.windowStarts(8));
         assertTrue(e.getMessage().contains("row 0") && e.getMessage().contains("window of 8"), e.getMessage());
+    }
+
+    @Test
+    void aBaseTrainedThroughTheWindowGetsTheGradientsOfTheWholeTopLayer() {
+        GraphSpec pretrain = new GraphSpec(true, null, false, null, false, false, 0, 0, null, false, false);
+        for (ModelConfig cfg : List.of(ModelConfig.tiny().withMaxSeqLen(32), ModelConfig.tinyLlama().withMaxSeqLen(32))) {
+            BaseModel base = Fixtures.base(cfg, 5);
+            Batch b = Batches.of(mixedExamples("u", 4, 3), 32, null, null);
+            ModelGraph windowed = new ModelGraph(base, pretrain, DataType.FLOAT, 32, 8), whole = new ModelGraph(base, pretrain, DataType.FLOAT, 32);
+            assertEquals(8, windowed.window);
+            Map<String, INDArray> gw = windowed.sd.calculateGradients(windowed.feed(b), windowed.trainable);
+            Map<String, INDArray> g = whole.sd.calculateGradients(whole.feed(b), whole.trainable);
+            for (String v : whole.trainable) {
+                assertClose(g.get(v), gw.get(v), cfg.family() + " " + v);
+                if (v.endsWith("attn.c_attn.weight")) {                                        // GPT-2's q columns on their own scale
+                    INDArrayIndex[] q = {NDArrayIndex.all(), NDArrayIndex.interval(0, cfg.dModel())};
+                    assertClose(g.get(v).get(q), gw.get(v).get(q), v + " q columns");
+                }
+            }
+        }
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        double scale = expected.amaxNumber().doubleValue();
+        assertTrue(scale > 0, what + " has a gradient");
+        double diff = expected.sub(actual).amaxNumber().doubleValue() / scale;
+        assertTrue(diff <= 1e-5, what + ": relative difference " + diff);
     }
 }
