@@ -12,7 +12,16 @@ import com.typesafe.config.ConfigValue;
 public final class SparkSessions {
     private SparkSessions() {}
 
+    /**
+     * Spark MLlib's LAPACK (the PCA's eigensolver in the embed stage) loads the host's liblapack.so.3 when there is one,
+     * and on the same users an OpenBLAS LAPACK gave other components than MLlib's bundled Java LAPACK (planted test
+     * groups no longer separated). Unless the user names a native library, the driver uses the Java one: the same
+     * embeddings and groups on every machine. Read once, at MLlib's first LAPACK call.
+     */
+    static final String LAPACK_LIBRARY = "dev.ludovic.netlib.lapack.nativeLib";
+
     public static SparkSession create(ProperConfig config) {
+        if (System.getProperty(LAPACK_LIBRARY) == null) System.setProperty(LAPACK_LIBRARY, "java-lapack-only");
         SparkConf conf = new SparkConf(true); // picks up spark.* system properties set by spark-submit
         if (!conf.contains("spark.master")) {
             String master = config.getString("proper.spark.master");

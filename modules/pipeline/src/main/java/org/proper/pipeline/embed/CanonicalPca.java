@@ -3,6 +3,7 @@ package org.proper.pipeline.embed;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
+import org.apache.spark.ml.feature.PCA;
 import org.apache.spark.ml.feature.PCAModel;
 import org.apache.spark.ml.linalg.DenseMatrix;
 import org.apache.spark.ml.linalg.Vector;
@@ -24,6 +25,18 @@ import org.apache.spark.sql.api.java.UDF1;
  */
 final class CanonicalPca {
     private CanonicalPca() {}
+
+    /**
+     * Fits {@code pca} on the users in one fixed summation order: two partitions, each sorted by user. Spark merges the
+     * partitions' partial sums of the mean and the covariance in the order its tasks finish, and with more than two
+     * partial sums that order changes the last bits; where eigenvalues lie close together (planted test groups, a
+     * flat tail of real profiles) those bits rotate the components by far more than the signs above can mend, so
+     * that the same users got other embeddings from one run to the next. Two partial sums add up the same either
+     * way. The fit's two tasks read the cached input; the projection keeps the input's partitions.
+     */
+    static PCAModel fit(PCA pca, Dataset<Row> users) {
+        return pca.fit(users.coalesce(2).sortWithinPartitions("user_id"));
+    }
 
     /** +1 or −1 per component, making its largest-magnitude entry positive. */
     static double[] signs(DenseMatrix pc) {                      // pc: [numFeatures, k]

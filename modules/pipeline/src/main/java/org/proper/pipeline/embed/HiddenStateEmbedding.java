@@ -105,7 +105,7 @@ public final class HiddenStateEmbedding extends SavingEmbeddingMethod {
         }
         users.persist();
         try {
-            PCAModel pca = new PCA().setInputCol("hidden").setOutputCol("embedding").setK(options.dim()).fit(users);
+            PCAModel pca = CanonicalPca.fit(new PCA().setInputCol("hidden").setOutputCol("embedding").setK(options.dim()), users);
             if (modelDir != null) {
                 save(pca, modelDir + "/pca");
                 saveFingerprint(texts.sparkSession(), modelDir);

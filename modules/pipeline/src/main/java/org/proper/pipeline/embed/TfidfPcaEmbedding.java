@@ -46,7 +46,7 @@ public final class TfidfPcaEmbedding extends SavingEmbeddingMethod {
         try {
             IDFModel idf = new IDF().setInputCol("tf").setOutputCol("tfidf").fit(tf);
             Dataset<Row> tfidf = idf.transform(tf);
-            PCAModel pca = new PCA().setInputCol("tfidf").setOutputCol("embedding").setK(options.dim()).fit(tfidf);
+            PCAModel pca = CanonicalPca.fit(new PCA().setInputCol("tfidf").setOutputCol("embedding").setK(options.dim()), tfidf);
             if (modelDir != null) {
                 save(idf, modelDir + "/idf");
                 save(pca, modelDir + "/pca");
