@@ -14,7 +14,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * "tfidf-pca": a user's texts as one bag of words, hashed into {@code numFeatures} term counts, IDF-weighted across
- * users, projected onto the top {@code dim} principal components. Deterministic (no random state). The driver holds
+ * users, projected onto the top {@code dim} principal components. Deterministic: no random state, and the PCA is
+ * fitted in one summation order ({@link CanonicalPca#fit}) with canonical component signs. The driver holds
  * only the numFeatures² covariance and the dim×numFeatures projection.
  */
 public final class TfidfPcaEmbedding extends SavingEmbeddingMethod {
