@@ -19,9 +19,11 @@ public final class SparkSessions {
      * embeddings and groups on every machine. Read once, at MLlib's first LAPACK call.
      */
     static final String LAPACK_LIBRARY = "dev.ludovic.netlib.lapack.nativeLib";
+    /** A library name that loads nothing, so MLlib falls back to its Java LAPACK (the value conf/jvm.flags gives too). */
+    static final String JAVA_LAPACK_ONLY = "java-lapack-only";
 
     public static SparkSession create(ProperConfig config) {
-        if (System.getProperty(LAPACK_LIBRARY) == null) System.setProperty(LAPACK_LIBRARY, "java-lapack-only");
+        if (System.getProperty(LAPACK_LIBRARY) == null) System.setProperty(LAPACK_LIBRARY, JAVA_LAPACK_ONLY);
         SparkConf conf = new SparkConf(true); // picks up spark.* system properties set by spark-submit
         if (!conf.contains("spark.master")) {
             String master = config.getString("proper.spark.master");

@@ -24,7 +24,7 @@ class SparkSessionsTest {
 
     @Test
     void theDriverUsesMllibsJavaLapackUnlessTheUserNamesANativeLibrary() {
-        assertEquals("java-lapack-only", lapackAfterCreate(null));
+        assertEquals(SparkSessions.JAVA_LAPACK_ONLY, lapackAfterCreate(null));
         assertEquals("libmylapack.so.3", lapackAfterCreate("libmylapack.so.3"));
     }
 }
