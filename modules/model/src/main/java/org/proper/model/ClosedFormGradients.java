@@ -48,8 +48,7 @@ final class ClosedFormGradients {
 
     /** Rewrites {@code sd}'s gradient function (created if needed) for every rule; returns the number of ops removed. */
     static int apply(SameDiff sd, List<Rule> rules) {
-        if (sd.getFunction("grad") == null) sd.createGradFunction();
-        SameDiff grad = sd.getFunction("grad");
+        SameDiff grad = GradGraph.gradFunction(sd);
         int removed = 0;
         for (Rule r : rules) removed += apply(grad, r);
         return removed;

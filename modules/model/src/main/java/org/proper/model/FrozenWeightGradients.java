@@ -38,8 +38,7 @@ final class FrozenWeightGradients {
 
     /** Creates {@code sd}'s gradient function if needed and rewrites it; returns the number of ops rewritten. */
     static int prune(SameDiff sd, Set<VectorOperand> vectorOperands) {
-        if (sd.getFunction("grad") == null) sd.createGradFunction();
-        SameDiff grad = sd.getFunction("grad");
+        SameDiff grad = GradGraph.gradFunction(sd);
         int n = 0;
         for (SameDiffOp op : new ArrayList<>(grad.getOps().values())) {
             boolean done = false;

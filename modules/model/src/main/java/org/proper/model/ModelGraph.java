@@ -75,6 +75,8 @@ final class ModelGraph {
     static final String CLOSED_FORM_GRADIENTS = "proper.closedFormGradients";
     /** -Dproper.sumGradients=false keeps SameDiff's add_bp copies of equal-shape sums ({@link SumGradients}; read likewise). */
     static final String SUM_GRADIENTS = "proper.sumGradients";
+    /** -Dproper.sharedInputGradients=false keeps one GEMM per frozen map in a gradient sum ({@link SharedInputGradients}; read likewise). */
+    static final String SHARED_INPUT_GRADIENTS = "proper.sharedInputGradients";
     /** -Dproper.topLayerWindow=false runs the top layer at every position whatever window is asked for (read likewise). */
     static final String TOP_LAYER_WINDOW = "proper.topLayerWindow";
 
@@ -215,6 +217,7 @@ final class ModelGraph {
         if (Boolean.parseBoolean(System.getProperty(SKIP_FROZEN_GRADIENTS, "true"))) FrozenWeightGradients.prune(sd, vectorOperands);
         if (Boolean.parseBoolean(System.getProperty(CLOSED_FORM_GRADIENTS, "true"))) ClosedFormGradients.apply(sd, closedForms);
         if (Boolean.parseBoolean(System.getProperty(SUM_GRADIENTS, "true"))) SumGradients.apply(sd, sums);
+        if (Boolean.parseBoolean(System.getProperty(SHARED_INPUT_GRADIENTS, "true"))) SharedInputGradients.apply(sd);
     }
 
     private static SDVariable sum(List<SDVariable> xs) {

@@ -31,8 +31,7 @@ final class SumGradients {
 
     /** Creates {@code sd}'s gradient function if needed and rewrites it; returns the number of add_bp ops removed. */
     static int apply(SameDiff sd, Set<Sum> sums) {
-        if (sd.getFunction("grad") == null) sd.createGradFunction();
-        SameDiff grad = sd.getFunction("grad");
+        SameDiff grad = GradGraph.gradFunction(sd);
         int n = 0;
         for (SameDiffOp op : new ArrayList<>(grad.getOps().values())) {
             if (!(op.getOp() instanceof AddBpOp)) continue;
