@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
 /** Small deterministic models, adapters and data sets for tests. */
 final class Fixtures {
     static final ByteTokenizer TOK = new ByteTokenizer();
@@ -106,5 +109,13 @@ final class Fixtures {
         List<UserAdapter> us = List.of(UserAdapter.init("a", LoraSpec.ffn(2, 4), base.config(), ge.k(), 1),
                 UserAdapter.init("b", LoraSpec.ffn(2, 4), base.config(), ge.k(), 2));
         return new GraphSpec(false, null, false, ge, false, false, 0, 0, us, true, false);
+    }
+
+    /** A [rows, cols] double matrix of uniform values in ±1, drawn from the seed (for graph-rewrite tests). */
+    static INDArray seeded(long seed, int rows, int cols) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[rows * cols];
+        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
+        return Nd4j.create(v, new long[]{rows, cols}, 'c');
     }
 }

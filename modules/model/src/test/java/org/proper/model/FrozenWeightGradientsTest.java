@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -18,7 +17,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 class FrozenWeightGradientsTest {
     /**
@@ -28,13 +26,13 @@ class FrozenWeightGradientsTest {
     private static SameDiff graph(Set<FrozenWeightGradients.VectorOperand> declared) {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
-        SDVariable v1 = sd.var("v1", seeded(1, 3, 4));
-        SDVariable w = sd.constant("w", seeded(2, 4, 5));
-        SDVariable b = sd.constant("b", seeded(6, 1, 5).reshape(5));
-        SDVariable g = sd.constant("g", seeded(7, 1, 5).reshape(5));
-        SDVariable w2 = sd.constant("w2", seeded(3, 6, 5));
-        SDVariable c = sd.constant("c", seeded(8, 1, 6).reshape(6));
-        SDVariable v2 = sd.var("v2", seeded(4, 6, 2));
+        SDVariable v1 = sd.var("v1", Fixtures.seeded(1, 3, 4));
+        SDVariable w = sd.constant("w", Fixtures.seeded(2, 4, 5));
+        SDVariable b = sd.constant("b", Fixtures.seeded(6, 1, 5).reshape(5));
+        SDVariable g = sd.constant("g", Fixtures.seeded(7, 1, 5).reshape(5));
+        SDVariable w2 = sd.constant("w2", Fixtures.seeded(3, 6, 5));
+        SDVariable c = sd.constant("c", Fixtures.seeded(8, 1, 6).reshape(6));
+        SDVariable v2 = sd.var("v2", Fixtures.seeded(4, 6, 2));
         SDVariable xw = sd.mmul(x.mmul(v1), w);
         SDVariable biased = xw.add(b);
         declared.add(new FrozenWeightGradients.VectorOperand(xw.name(), "b"));
@@ -46,13 +44,6 @@ class FrozenWeightGradientsTest {
         return sd;
     }
 
-    private static INDArray seeded(long seed, int rows, int cols) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[rows * cols];
-        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
-        return Nd4j.create(v, new long[]{rows, cols}, 'c');
-    }
-
     private static long bpOn(SameDiff grad, Class<?> bp, String operand) {
         return grad.getOps().values().stream().filter(o -> bp.isInstance(o.getOp()))
                 .map(SameDiffOp::getInputsToOp).filter(in -> in.contains(operand)).count();
@@ -60,7 +51,7 @@ class FrozenWeightGradientsTest {
 
     @Test
     void frozenOperandsLoseTheirGradientOpsAndTrainableGradientsStayTheSame() {
-        Map<String, INDArray> feed = Map.of("x", seeded(5, 7, 3));
+        Map<String, INDArray> feed = Map.of("x", Fixtures.seeded(5, 7, 3));
         SameDiff plain = graph(new HashSet<>());
         Set<FrozenWeightGradients.VectorOperand> declared = new HashSet<>();
         SameDiff pruned = graph(declared);

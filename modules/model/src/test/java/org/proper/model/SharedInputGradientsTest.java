@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
-import org.nd4j.linalg.factory.Nd4j;
 
 class SharedInputGradientsTest {
     /**
@@ -28,23 +26,16 @@ class SharedInputGradientsTest {
     private static SameDiff graph() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
-        SDVariable h = x.mmul(sd.var("v1", seeded(1, 3, 5)));                                   // [N,5]
-        SDVariable a = h.mmul(sd.constant("w1", seeded(2, 5, 4)));                              // [N,4]
-        SDVariable b = sd.mmul(h, sd.constant("w2", seeded(3, 2, 5)), false, true, false);      // [N,2]
-        SDVariable c = h.mmul(sd.constant("w3", seeded(4, 5, 1)));                              // [N,1]
-        SDVariable d = h.mmul(sd.var("v2", seeded(5, 5, 3)));                                   // [N,3]
-        SDVariable e = sd.math.tanh(h.mmul(sd.constant("w4", seeded(8, 5, 6))));                // [N,6]
+        SDVariable h = x.mmul(sd.var("v1", Fixtures.seeded(1, 3, 5)));                                   // [N,5]
+        SDVariable a = h.mmul(sd.constant("w1", Fixtures.seeded(2, 5, 4)));                              // [N,4]
+        SDVariable b = sd.mmul(h, sd.constant("w2", Fixtures.seeded(3, 2, 5)), false, true, false);      // [N,2]
+        SDVariable c = h.mmul(sd.constant("w3", Fixtures.seeded(4, 5, 1)));                              // [N,1]
+        SDVariable d = h.mmul(sd.var("v2", Fixtures.seeded(5, 5, 3)));                                   // [N,3]
+        SDVariable e = sd.math.tanh(h.mmul(sd.constant("w4", Fixtures.seeded(8, 5, 6))));                // [N,6]
         SDVariable all = sd.concat(1, sd.math.tanh(a), sd.math.sin(b), c.mul(c), sd.math.cos(d));
         all.mul(all).sum().add(e.sum()).rename("loss");
         sd.setLossVariables("loss");
         return sd;
-    }
-
-    private static INDArray seeded(long seed, int rows, int cols) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[rows * cols];
-        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
-        return Nd4j.create(v, new long[]{rows, cols}, 'c');
     }
 
     private static long count(SameDiff grad, Class<?> type) {
@@ -53,7 +44,7 @@ class SharedInputGradientsTest {
 
     @Test
     void aGradientSumOfFrozenProductsBecomesOneGemmAndTheGradientsStayTheSame() {
-        Map<String, INDArray> feed = Map.of("x", seeded(6, 7, 3));
+        Map<String, INDArray> feed = Map.of("x", Fixtures.seeded(6, 7, 3));
         List<String> vars = List.of("v1", "v2");
         Map<String, INDArray> expected = graph().calculateGradients(feed, vars.toArray(String[]::new));
         SameDiff rewritten = graph();
@@ -77,7 +68,7 @@ class SharedInputGradientsTest {
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
         SDVariable[] p = new SDVariable[3];
         for (int i = 0; i < 3; i++)
-            p[i] = x.mmul(sd.var("v" + i, seeded(10 + i, 3, 2 + i))).mmul(sd.constant("w" + i, seeded(20 + i, 2 + i, 8)));  // [N,8]
+            p[i] = x.mmul(sd.var("v" + i, Fixtures.seeded(10 + i, 3, 2 + i))).mmul(sd.constant("w" + i, Fixtures.seeded(20 + i, 2 + i, 8)));  // [N,8]
         SDVariable ab = p[0].add(p[1]), y = ab.add(p[2]);
         declared.add(new SumGradients.Sum(p[0].name(), p[1].name()));
         declared.add(new SumGradients.Sum(ab.name(), p[2].name()));
@@ -89,7 +80,7 @@ class SharedInputGradientsTest {
 
     @Test
     void aProductThatABackpropOpAlsoReadsStaysAndOneOnlyTheSumReadsIsFused() {
-        Map<String, INDArray> feed = Map.of("x", seeded(30, 5, 3));
+        Map<String, INDArray> feed = Map.of("x", Fixtures.seeded(30, 5, 3));
         String[] vars = {"v0", "v1", "v2"};
         Set<SumGradients.Sum> declared = new HashSet<>();
         Map<String, INDArray> expected = forwardSum(declared).calculateGradients(feed, vars);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -14,7 +13,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 class SumGradientsTest {
     /**
@@ -25,11 +23,11 @@ class SumGradientsTest {
     private static SameDiff graph(Set<SumGradients.Sum> declared) {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
-        SDVariable h = x.mmul(sd.var("v1", seeded(1, 3, 4)));
-        SDVariable c = sd.constant("c", seeded(5, 1, 4));
-        SDVariable v4 = sd.var("v4", seeded(6, 7, 4));
-        SDVariable inner = sum(h, h.mmul(sd.var("v2", seeded(2, 4, 4))), declared);
-        SDVariable outer = sum(sd.math.tanh(inner), h.mmul(sd.var("v3", seeded(3, 4, 4))), declared);
+        SDVariable h = x.mmul(sd.var("v1", Fixtures.seeded(1, 3, 4)));
+        SDVariable c = sd.constant("c", Fixtures.seeded(5, 1, 4));
+        SDVariable v4 = sd.var("v4", Fixtures.seeded(6, 7, 4));
+        SDVariable inner = sum(h, h.mmul(sd.var("v2", Fixtures.seeded(2, 4, 4))), declared);
+        SDVariable outer = sum(sd.math.tanh(inner), h.mmul(sd.var("v3", Fixtures.seeded(3, 4, 4))), declared);
         SDVariable withC = sum(outer, c, declared);
         SDVariable out = sum(withC, v4, declared);
         out.mul(out).sum().rename("loss");
@@ -42,20 +40,13 @@ class SumGradientsTest {
         return a.add(b);
     }
 
-    private static INDArray seeded(long seed, int rows, int cols) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[rows * cols];
-        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
-        return Nd4j.create(v, new long[]{rows, cols}, 'c');
-    }
-
     private static long addBps(SameDiff grad) {
         return grad.getOps().values().stream().filter(o -> o.getOp() instanceof AddBpOp).count();
     }
 
     @Test
     void equalShapeSumsOfActivationsPassTheirGradientOnWithoutCopiesAndTheGradientsStayTheSame() {
-        Map<String, INDArray> feed = Map.of("x", seeded(4, 7, 3));
+        Map<String, INDArray> feed = Map.of("x", Fixtures.seeded(4, 7, 3));
         String[] vars = {"v1", "v2", "v3", "v4"};
         SameDiff plain = graph(null);
         Map<String, INDArray> expected = plain.calculateGradients(feed, vars);
