@@ -1,9 +1,11 @@
 package org.proper.model;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -78,7 +80,9 @@ final class SharedInputGradients {
             if (f.size() > fusedTerms.size()) fusedTerms = f;
         }
         if (fusedTerms.size() < 2) return 0;
-        for (List<Term> g : byWidth.values()) for (Term t : g) if (!fusedTerms.contains(t)) others.add(t.output());
+        Set<String> fusedOutputs = new HashSet<>();
+        for (Term t : fusedTerms) fusedOutputs.add(t.output());
+        for (List<Term> g : byWidth.values()) for (Term t : g) if (!fusedOutputs.contains(t.output())) others.add(t.output());
         if (others.isEmpty()) {                                   // the root adds the fused product and one kept term
             if (fusedTerms.size() < 3) return 0;
             others.add(fusedTerms.get(fusedTerms.size() - 1).output());
