@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -117,5 +118,20 @@ final class Fixtures {
         double[] v = new double[rows * cols];
         for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
         return Nd4j.create(v, new long[]{rows, cols}, 'c');
+    }
+
+    /**
+     * {@code run} with the model core's boolean switch {@code property} (read when a graph is built) set to false, on
+     * fresh graphs: the thread's cached graphs are dropped before and after.
+     */
+    static <T> T withSwitchOff(String property, Supplier<T> run) {
+        LoraTrainer.releaseGraphs();
+        System.setProperty(property, "false");
+        try {
+            return run.get();
+        } finally {
+            System.clearProperty(property);
+            LoraTrainer.releaseGraphs();
+        }
     }
 }

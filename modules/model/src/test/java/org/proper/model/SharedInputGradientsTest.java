@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -48,7 +48,7 @@ class SharedInputGradientsTest {
         List<String> vars = List.of("v1", "v2");
         Map<String, INDArray> expected = graph().calculateGradients(feed, vars.toArray(String[]::new));
         SameDiff rewritten = graph();
-        FrozenWeightGradients.prune(rewritten, java.util.Set.of());                 // products with constants: dL/dh only
+        FrozenWeightGradients.prune(rewritten, Set.of());                 // products with constants: dL/dh only
         SameDiff grad = rewritten.getFunction("grad");
         long matmuls = count(grad, Mmul.class), concats = count(grad, Concat.class);
 
@@ -129,13 +129,6 @@ class SharedInputGradientsTest {
     }
 
     private static <T> T withoutFusion(Supplier<T> run) {
-        LoraTrainer.releaseGraphs();
-        System.setProperty(ModelGraph.SHARED_INPUT_GRADIENTS, "false");
-        try {
-            return run.get();
-        } finally {
-            System.clearProperty(ModelGraph.SHARED_INPUT_GRADIENTS);
-            LoraTrainer.releaseGraphs();
-        }
+        return Fixtures.withSwitchOff(ModelGraph.SHARED_INPUT_GRADIENTS, run);
     }
 }

@@ -68,14 +68,8 @@ class SumGradientsTest {
     void aUserGraphCopiesNoResidualOrAdapterSumGradient() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
         GraphSpec spec = Fixtures.twoUsersSpec(base);
-        String key = ModelGraph.SUM_GRADIENTS;
-        long kept;
-        try {
-            System.setProperty(key, "false");
-            kept = addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"));
-        } finally {
-            System.clearProperty(key);
-        }
+        long kept = Fixtures.withSwitchOff(ModelGraph.SUM_GRADIENTS,
+                () -> addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad")));
         long left = addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"));
         // per layer two residual sums and, on each of the two FFN modules, the experts' and the user's sums; less layer
         // 0's attention residual, below which nothing trains (SameDiff differentiates nothing there). Left: the

@@ -49,14 +49,7 @@ class TopLayerWindowTest {
 
     /** The same run with the top layer at every position (fresh graphs on both sides). */
     private static <T> T withoutWindow(Supplier<T> run) {
-        LoraTrainer.releaseGraphs();
-        System.setProperty(ModelGraph.TOP_LAYER_WINDOW, "false");
-        try {
-            return run.get();
-        } finally {
-            System.clearProperty(ModelGraph.TOP_LAYER_WINDOW);
-            LoraTrainer.releaseGraphs();
-        }
+        return Fixtures.withSwitchOff(ModelGraph.TOP_LAYER_WINDOW, run);
     }
 
     private static void assertSameLosses(List<Double> expected, List<Double> actual, String what) {

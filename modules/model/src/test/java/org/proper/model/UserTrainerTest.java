@@ -83,15 +83,9 @@ class UserTrainerTest {
         GroupExperts ge = experts(base);
         UserOptions uo = UserOptions.defaults();
         LoraTrainer.releaseGraphs();
-        List<UserTrainer.UserResult> byMatmul = UserTrainer.trainBatched(base, ge, users(), uo, OPTS), broadcast;
-        System.setProperty(LoraMath.GATE_BY_MATMUL, "false");
-        try {
-            LoraTrainer.releaseGraphs();
-            broadcast = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
-        } finally {
-            System.clearProperty(LoraMath.GATE_BY_MATMUL);
-            LoraTrainer.releaseGraphs();
-        }
+        List<UserTrainer.UserResult> byMatmul = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
+        List<UserTrainer.UserResult> broadcast = Fixtures.withSwitchOff(LoraMath.GATE_BY_MATMUL,
+                () -> UserTrainer.trainBatched(base, ge, users(), uo, OPTS));
         for (int u = 0; u < 4; u++)
             assertTrue(maxDiff(byMatmul.get(u).adapter(), broadcast.get(u).adapter()) <= 1e-6,
                     byMatmul.get(u).adapter().userId() + ": " + maxDiff(byMatmul.get(u).adapter(), broadcast.get(u).adapter()));
