@@ -601,7 +601,7 @@ final class ModelGraph {
         if (!REUSE_ARRAYS) return;
         long tid = Thread.currentThread().getId();
         for (SameDiff s : graphAndGradient()) {
-            InferenceSession session = s.getSessions().computeIfAbsent(tid, k -> new InferenceSession(s));
+            InferenceSession session = s.getSessions().computeIfAbsent(tid, k -> ReshapeViews.sessionFor(s));
             if (session.getMmgr() instanceof StepArrays arrays) arrays.recycle();
             else session.setMmgr(new StepArrays());
         }

@@ -1,0 +1,56 @@
+package org.proper.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ReshapeViewsTest {
+    @Test
+    void aRowMajorReshapeOfAContiguousArrayIsAViewOfItsBuffer() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, 2, 6);
+        x.reshape(3, 4).rename("y");
+        sd.getSessions().put(Thread.currentThread().getId(), new ReshapeViews(sd));
+        INDArray in = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(2, 6);
+        INDArray y = sd.output(Map.of("x", in), "y").get("y");
+        assertArrayEquals(new long[]{3, 4}, y.shape());
+        assertEquals(in.reshape(3, 4), y);
+        assertEquals(in.data().addressPointer().address(), y.data().addressPointer().address(), "no copy: the view reads the input's buffer");
+    }
+
+    @Test
+    void aReshapeOfAColumnMajorArrayIsStillCopiedByLibnd4j() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, 2, 6);
+        x.reshape(3, 4).rename("y");
+        sd.getSessions().put(Thread.currentThread().getId(), new ReshapeViews(sd));
+        INDArray in = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(2, 6).dup('f');
+        INDArray y = sd.output(Map.of("x", in), "y").get("y");
+        assertEquals(in.reshape('c', 3, 4), y);
+        assertNotEquals(in.data().addressPointer().address(), y.data().addressPointer().address());
+    }
+
+    @Test
+    void usersTrainedWithReshapeViewsEqualThoseTrainedWithCopiesBitForBit() {
+        BaseModel base = Fixtures.base(ModelConfig.tiny(), 27);
+        GroupExperts ge = UserTrainerTest.experts(base);
+        UserOptions uo = UserOptions.defaults();
+        LoraTrainer.releaseGraphs();
+        List<UserTrainer.UserResult> views = UserTrainer.trainBatched(base, ge, UserTrainerTest.users(), uo, UserTrainerTest.OPTS);
+        List<UserTrainer.UserResult> copies = Fixtures.withSwitchOff(ReshapeViews.SWITCH,
+                () -> UserTrainer.trainBatched(base, ge, UserTrainerTest.users(), uo, UserTrainerTest.OPTS));
+        LoraTrainer.releaseGraphs();
+        for (int u = 0; u < views.size(); u++) {
+            assertEquals(copies.get(u).loss(), views.get(u).loss());
+            assertEquals(0.0, UserTrainerTest.maxDiff(views.get(u).adapter(), copies.get(u).adapter()), views.get(u).adapter().userId());
+        }
+    }
+}
