@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,12 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class ReshapeViewsTest {
     @Test
     void aRowMajorReshapeOfAContiguousArrayIsAViewOfItsBuffer() {
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.FLOAT, 2, 6);
-        x.reshape(3, 4).rename("y");
-        sd.getSessions().put(Thread.currentThread().getId(), new ReshapeViews(sd));
         INDArray in = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(2, 6);
-        INDArray y = sd.output(Map.of("x", in), "y").get("y");
+        INDArray y = reshapedTo3x4(in);
         assertArrayEquals(new long[]{3, 4}, y.shape());
         assertEquals(in.reshape(3, 4), y);
         assertEquals(in.data().addressPointer().address(), y.data().addressPointer().address(), "no copy: the view reads the input's buffer");
@@ -28,12 +23,8 @@ class ReshapeViewsTest {
 
     @Test
     void aReshapeOfAColumnMajorArrayIsStillCopiedByLibnd4j() {
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.FLOAT, 2, 6);
-        x.reshape(3, 4).rename("y");
-        sd.getSessions().put(Thread.currentThread().getId(), new ReshapeViews(sd));
         INDArray in = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(2, 6).dup('f');
-        INDArray y = sd.output(Map.of("x", in), "y").get("y");
+        INDArray y = reshapedTo3x4(in);
         assertEquals(in.reshape('c', 3, 4), y);
         assertNotEquals(in.data().addressPointer().address(), y.data().addressPointer().address());
     }
@@ -52,5 +43,13 @@ class ReshapeViewsTest {
             assertEquals(copies.get(u).loss(), views.get(u).loss());
             assertEquals(0.0, UserTrainerTest.maxDiff(views.get(u).adapter(), copies.get(u).adapter()), views.get(u).adapter().userId());
         }
+    }
+
+    /** x [2,6] reshaped to [3,4] by a one-op graph run in a {@link ReshapeViews} session. */
+    private static INDArray reshapedTo3x4(INDArray x) {
+        SameDiff sd = SameDiff.create();
+        sd.placeHolder("x", DataType.FLOAT, 2, 6).reshape(3, 4).rename("y");
+        sd.getSessions().put(Thread.currentThread().getId(), new ReshapeViews(sd));
+        return sd.output(Map.of("x", x), "y").get("y");
     }
 }
