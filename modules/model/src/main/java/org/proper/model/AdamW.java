@@ -134,15 +134,11 @@ final class AdamW {
 
     /** g itself when its elements lie in p's order from its buffer's start, else such a copy (rare: SameDiff's outputs do). */
     private static INDArray contiguousLike(INDArray g, INDArray p) {
-        return plain(g) && g.ordering() == p.ordering() ? g : g.dup(p.ordering());
-    }
-
-    private static boolean plain(INDArray a) {
-        return a.offset() == 0 && a.elementWiseStride() == 1 && a.data().length() >= a.length();
+        return Tensors.fromBufferStart(g) && g.ordering() == p.ordering() ? g : g.dup(p.ordering());
     }
 
     private static void requirePlain(INDArray... arrays) {
         for (INDArray a : arrays)
-            if (!plain(a)) throw new IllegalStateException("Cannot update " + java.util.Arrays.toString(a.shape()) + " in place: not contiguous");
+            if (!Tensors.fromBufferStart(a)) throw new IllegalStateException("Cannot update " + java.util.Arrays.toString(a.shape()) + " in place: not contiguous");
     }
 }
