@@ -64,6 +64,10 @@ final class ModelGraph {
     private final List<ClosedFormGradients.Rule> closedForms = new ArrayList<>();
     private final Map<String, TargetModule> sharedMods = new HashMap<>(), expertMods = new HashMap<>(), userMods = new HashMap<>();
 
+    static {
+        ModelSession.install();
+    }
+
     /** -Dproper.reuseArrays=false falls back to SameDiff's own session memory manager. */
     static final boolean REUSE_ARRAYS = Boolean.parseBoolean(System.getProperty("proper.reuseArrays", "true"));
     /**
@@ -408,9 +412,11 @@ final class ModelGraph {
      * GPT-2 "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(z), z = x·(k + k·0.044715·x²),
      * k = 2√(2/π) — the same function (½(1 + tanh u) = σ(2u)) in fewer ops, and ND4J's sigmoid is much cheaper than its
      * tanh. dL/dx = eps·s·(1 + (x − y)·(k + 3k·0.044715·x²)), s = σ(z), declared as a closed form: SameDiff's own
-     * chain recomputes the sigmoid in sigmoid_bp and takes five more ops on [N,f] arrays.
+     * chain recomputes the sigmoid in sigmoid_bp and takes five more ops on [N,f] arrays. One op each way where
+     * {@link ActivationOps#available}.
      */
     static SDVariable gelu(SameDiff sd, SDVariable x, List<ClosedFormGradients.Rule> closedForms) {
+        if (ActivationOps.available()) return ActivationOps.geluNew(sd, x);
         double k = 2 * Math.sqrt(2 / Math.PI), ka = k * 0.044715;
         SDVariable x2 = x.mul(x);
         SDVariable s = sd.nn.sigmoid(x2.mul(ka).add(k).mul(x));
@@ -422,6 +428,7 @@ final class ModelGraph {
 
     /** SiLU y = x·σ(x); dL/dx = eps·s·(1 + x − y), s = σ(x), declared as a closed form (as for {@link #gelu}). */
     private SDVariable silu(SDVariable x) {
+        if (ActivationOps.available()) return ActivationOps.silu(sd, x);
         SDVariable s = sd.nn.sigmoid(x);
         SDVariable y = x.mul(s);
         closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(),
@@ -601,7 +608,7 @@ final class ModelGraph {
         if (!REUSE_ARRAYS) return;
         long tid = Thread.currentThread().getId();
         for (SameDiff s : graphAndGradient()) {
-            InferenceSession session = s.getSessions().computeIfAbsent(tid, k -> ReshapeViews.sessionFor(s));
+            InferenceSession session = s.getSessions().computeIfAbsent(tid, k -> new ModelSession(s));
             if (session.getMmgr() instanceof StepArrays arrays) arrays.recycle();
             else session.setMmgr(new StepArrays());
         }

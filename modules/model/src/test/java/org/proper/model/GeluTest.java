@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,10 +16,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class GeluTest {
-    /** With SameDiff's own chain, and with the closed-form derivative in its place. */
+    enum Variant { OP_BY_OP, CLOSED_FORM, JAVA_OP }
+
+    /** With SameDiff's own chain, with the closed-form derivative in its place, and as one {@link ActivationOps} op each way. */
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void theSigmoidFormIsGpt2sTanhGeluNewAndItsDerivative(boolean closedForm) {
+    @EnumSource(Variant.class)
+    void theSigmoidFormIsGpt2sTanhGeluNewAndItsDerivative(Variant variant) {
+        if (variant == Variant.JAVA_OP) check(variant);
+        else Fixtures.withSwitchOff(ActivationOps.SWITCH, () -> check(variant));
+    }
+
+    private static Void check(Variant variant) {
         int n = 401;
         double[] xs = new double[n];
         for (int i = 0; i < n; i++) xs[i] = -10 + 20.0 * i / (n - 1);
@@ -29,7 +36,8 @@ class GeluTest {
         SDVariable y = ModelGraph.gelu(sd, v.mul(1.0), rules);                            // GELU of an activation, as in a model
         y.mul(y).sum().rename("loss");                                                   // dL/dy = 2y: a non-uniform eps
         sd.setLossVariables("loss");
-        if (closedForm) assertTrue(ClosedFormGradients.apply(sd, rules) >= 7, "SameDiff's GELU chain replaced");
+        if (variant == Variant.CLOSED_FORM) assertTrue(ClosedFormGradients.apply(sd, rules) >= 7, "SameDiff's GELU chain replaced");
+        assertEquals(variant == Variant.JAVA_OP, rules.isEmpty(), "the Java op needs no rewrite");
         INDArray out = sd.output(Map.of(), y.name()).get(y.name());
         INDArray grad = sd.calculateGradients(Map.of(), "v").get("v");
         double c = Math.sqrt(2 / Math.PI);
@@ -41,5 +49,6 @@ class GeluTest {
             assertEquals(2 * want * dwant, grad.getDouble(i), 1e-11, "2·gelu_new·gelu_new'(" + x + ")");
         }
         assertEquals(DataType.DOUBLE, out.dataType());
+        return null;
     }
 }

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-class ReshapeViewsTest {
+class ModelSessionTest {
     @Test
     void aRowMajorReshapeOfAContiguousArrayIsAViewOfItsBuffer() {
         INDArray in = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(2, 6);
@@ -36,7 +36,7 @@ class ReshapeViewsTest {
         UserOptions uo = UserOptions.defaults();
         LoraTrainer.releaseGraphs();
         List<UserTrainer.UserResult> views = UserTrainer.trainBatched(base, ge, UserTrainerTest.users(), uo, UserTrainerTest.OPTS);
-        List<UserTrainer.UserResult> copies = Fixtures.withSwitchOff(ReshapeViews.SWITCH,
+        List<UserTrainer.UserResult> copies = Fixtures.withSwitchOff(ModelSession.VIEWS_SWITCH,
                 () -> UserTrainer.trainBatched(base, ge, UserTrainerTest.users(), uo, UserTrainerTest.OPTS));
         LoraTrainer.releaseGraphs();
         for (int u = 0; u < views.size(); u++) {
@@ -45,11 +45,25 @@ class ReshapeViewsTest {
         }
     }
 
-    /** x [2,6] reshaped to [3,4] by a one-op graph run in a {@link ReshapeViews} session. */
+    @Test
+    void withSameDiffsOwnMemoryTheReshapeIsCopied() {
+        INDArray in = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(2, 6);
+        INDArray y = reshapedTo3x4(in, false);
+        assertEquals(in.reshape(3, 4), y);
+        assertNotEquals(in.data().addressPointer().address(), y.data().addressPointer().address());
+    }
+
     private static INDArray reshapedTo3x4(INDArray x) {
+        return reshapedTo3x4(x, true);
+    }
+
+    /** x [2,6] reshaped to [3,4] by a one-op graph run in a {@link ModelSession}, with {@link StepArrays} or SameDiff's memory. */
+    private static INDArray reshapedTo3x4(INDArray x, boolean stepArrays) {
         SameDiff sd = SameDiff.create();
         sd.placeHolder("x", DataType.FLOAT, 2, 6).reshape(3, 4).rename("y");
-        sd.getSessions().put(Thread.currentThread().getId(), new ReshapeViews(sd));
+        ModelSession session = new ModelSession(sd);
+        if (stepArrays) session.setMmgr(new StepArrays());
+        sd.getSessions().put(Thread.currentThread().getId(), session);
         return sd.output(Map.of("x", x), "y").get("y");
     }
 }

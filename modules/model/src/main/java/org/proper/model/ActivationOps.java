@@ -1,0 +1,244 @@
+package org.proper.model;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.imports.converters.ImportClassMapping;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The base model's activations ({@link Activations}) as one SameDiff op each, forward and backprop, computed in Java
+ * by {@link ModelSession} with {@link VectorActivations}. ND4J has no gelu_new op: as SameDiff ops it is six passes
+ * over the [N,f] hidden forward and, with its closed-form gradient, seven back; here it is one pass each way, and
+ * the backprop recomputes σ from x instead of keeping it. In a batched user step of the default model that is about
+ * 20 of the 150 ms inside ops. The op classes are public with no-argument constructors because SameDiff copies a
+ * graph's ops by name and reflection when it builds the gradient function.
+ * <p>Used when {@link #available} — the JVM has {@code jdk.incubator.vector} (conf/jvm.flags adds it) and
+ * {@code -Dproper.javaKernels} is not false, read when a graph is built — else the graph keeps the ND4J ops.
+ */
+public final class ActivationOps {
+    static final String SWITCH = "proper.javaKernels";
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    private static final int CHUNK = 4096;
+    private static final ThreadLocal<float[][]> CHUNKS = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
+
+    static {
+        for (JavaOp op : List.of(new GeluNew(), new GeluNewBackprop(), new Silu(), new SiluBackprop()))
+            ImportClassMapping.getOpNameMapping().putIfAbsent(op.opName(), op);
+        ModelSession.install();
+    }
+
+    private ActivationOps() {
+    }
+
+    /** Whether graphs built now take these ops. */
+    static boolean available() {
+        return VECTOR_API && Boolean.parseBoolean(System.getProperty(SWITCH, "true"));
+    }
+
+    static SDVariable geluNew(SameDiff sd, SDVariable x) {
+        return new GeluNew(sd, x).outputVariable();
+    }
+
+    static SDVariable silu(SameDiff sd, SDVariable x) {
+        return new Silu(sd, x).outputVariable();
+    }
+
+    /**
+     * An element-wise op of one or two equal-shape inputs (x, and for a backprop eps = dL/dy) computed in Java: float
+     * arrays chunk by chunk through {@link #floats}, double arrays (the gradient checks) element by element through
+     * {@link #scalar}.
+     */
+    public abstract static class JavaOp extends DynamicCustomOp {
+        protected JavaOp() {
+        }
+
+        protected JavaOp(SameDiff sd, SDVariable... inputs) {
+            super(null, sd, inputs);
+        }
+
+        /** out[i] = f(x[i], e[i]) for i < n; e is null for a one-input op. */
+        abstract void floats(float[] x, float[] e, float[] out, int n);
+
+        abstract double scalar(double x, double e);
+
+        @Override
+        public abstract String opName();
+
+        @Override
+        public int getNumOutputs() {
+            return 1;
+        }
+
+        @Override
+        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
+            return List.of(in.get(0));
+        }
+
+        @Override
+        public List<LongShapeDescriptor> calculateOutputShape(OpContext oc) {
+            INDArray x = oc.getInputArray(0);
+            return List.of(LongShapeDescriptor.fromShape(x.shape(), x.dataType()));
+        }
+
+        @Override
+        public Map<String, Object> propertiesForFunction() {
+            return new HashMap<>();
+        }
+
+        @Override
+        public void setPropertiesForFunction(Map<String, Object> properties) {
+        }
+
+        /** Computes the output the session allocated (see {@link ModelSession}). */
+        void compute(OpContext oc) {
+            INDArray x = fromBufferStart(oc.getInputArray(0));
+            INDArray e = oc.numInputArguments() > 1 ? fromBufferStart(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
+            if (e != null && e.length() != x.length())
+                throw new IllegalStateException(opName() + ": inputs of " + x.length() + " and " + e.length() + " elements");
+            INDArray y = Tensors.fromBufferStart(out) && out.ordering() == x.ordering() ? out : Nd4j.create(x.dataType(), x.shape(), x.ordering());
+            int n = Math.toIntExact(x.length());
+            if (x.dataType() == DataType.FLOAT) {
+                FloatBuffer xb = x.data().asNioFloat(), eb = e == null ? null : e.data().asNioFloat(), yb = y.data().asNioFloat();
+                float[][] c = CHUNKS.get();
+                for (int i = 0; i < n; i += CHUNK) {
+                    int len = Math.min(CHUNK, n - i);
+                    xb.get(i, c[0], 0, len);
+                    if (eb != null) eb.get(i, c[1], 0, len);
+                    floats(c[0], eb == null ? null : c[1], c[2], len);
+                    yb.put(i, c[2], 0, len);
+                }
+            } else if (x.dataType() == DataType.DOUBLE) {
+                DoubleBuffer xb = x.data().asNioDouble(), eb = e == null ? null : e.data().asNioDouble(), yb = y.data().asNioDouble();
+                for (int i = 0; i < n; i++) yb.put(i, scalar(xb.get(i), eb == null ? 0 : eb.get(i)));
+            } else {
+                throw new IllegalStateException("Cannot compute " + opName() + " on " + x.dataType() + ": FLOAT or DOUBLE only");
+            }
+            if (y != out) out.assign(y);
+        }
+
+        private static INDArray fromBufferStart(INDArray a) {
+            return Tensors.fromBufferStart(a) ? a : a.dup(a.ordering());
+        }
+    }
+
+    /** y = gelu_new(x); its gradient is {@link GeluNewBackprop}. */
+    public static final class GeluNew extends JavaOp {
+        public GeluNew() {
+        }
+
+        GeluNew(SameDiff sd, SDVariable x) {
+            super(sd, x);
+        }
+
+        @Override
+        public String opName() {
+            return "proper_gelu_new";
+        }
+
+        @Override
+        void floats(float[] x, float[] e, float[] out, int n) {
+            VectorActivations.geluNew(x, out, n);
+        }
+
+        @Override
+        double scalar(double x, double e) {
+            return Activations.geluNew(x);
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            return List.of(new GeluNewBackprop(sameDiff, arg(), grads.get(0)).outputVariable());
+        }
+    }
+
+    /** dL/dx = eps·gelu_new'(x) from x and eps = dL/dy. */
+    public static final class GeluNewBackprop extends JavaOp {
+        public GeluNewBackprop() {
+        }
+
+        GeluNewBackprop(SameDiff sd, SDVariable x, SDVariable eps) {
+            super(sd, x, eps);
+        }
+
+        @Override
+        public String opName() {
+            return "proper_gelu_new_bp";
+        }
+
+        @Override
+        void floats(float[] x, float[] e, float[] out, int n) {
+            VectorActivations.geluNewBackprop(x, e, out, n);
+        }
+
+        @Override
+        double scalar(double x, double e) {
+            return e * Activations.geluNewDerivative(x);
+        }
+    }
+
+    /** y = silu(x); its gradient is {@link SiluBackprop}. */
+    public static final class Silu extends JavaOp {
+        public Silu() {
+        }
+
+        Silu(SameDiff sd, SDVariable x) {
+            super(sd, x);
+        }
+
+        @Override
+        public String opName() {
+            return "proper_silu";
+        }
+
+        @Override
+        void floats(float[] x, float[] e, float[] out, int n) {
+            VectorActivations.silu(x, out, n);
+        }
+
+        @Override
+        double scalar(double x, double e) {
+            return Activations.silu(x);
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> grads) {
+            return List.of(new SiluBackprop(sameDiff, arg(), grads.get(0)).outputVariable());
+        }
+    }
+
+    /** dL/dx = eps·silu'(x) from x and eps = dL/dy. */
+    public static final class SiluBackprop extends JavaOp {
+        public SiluBackprop() {
+        }
+
+        SiluBackprop(SameDiff sd, SDVariable x, SDVariable eps) {
+            super(sd, x, eps);
+        }
+
+        @Override
+        public String opName() {
+            return "proper_silu_bp";
+        }
+
+        @Override
+        void floats(float[] x, float[] e, float[] out, int n) {
+            VectorActivations.siluBackprop(x, e, out, n);
+        }
+
+        @Override
+        double scalar(double x, double e) {
+            return e * Activations.siluDerivative(x);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.proper.model;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Activations} on float arrays with the JDK's vector API, in the CPU's widest SIMD lanes. On 2M floats,
+ * gelu_new takes about 1.4 ms here against 12 ms for the six ND4J ops of the same function. Loaded only where the JVM
+ * has the {@code jdk.incubator.vector} module ({@link ActivationOps#available}).
+ * <p>Every value is a fixed sequence of IEEE additions, multiplications, fused multiply-adds and divisions, with e^a
+ * from Cephes' expf (a degree-5 polynomial on a ± ln2/2 and an exponent built from bits), and the elements past the
+ * last full vector take the same sequence in scalar form. So a result does not depend on the vector width, on where
+ * an element falls in an array, or on whether the JIT has compiled the vector code yet (the vector API's own EXP is
+ * the JDK's vector math library once compiled and {@code Math.exp} before, which differ in the last bit).
+ */
+final class VectorActivations {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final float K = (float) Activations.K, KA = (float) Activations.KA, KA3 = 3 * KA, CLAMP = (float) Activations.CLAMP;
+    private static final float LOG2E = 1.44269504088896341f, MAGIC = 12582912f, C1 = 0.693359375f, C2 = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f, LO = -87f, HI = 89f;
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f), NC1 = FloatVector.broadcast(S, -C1),
+            NC2 = FloatVector.broadcast(S, -C2), VP2 = FloatVector.broadcast(S, P2), VP3 = FloatVector.broadcast(S, P3),
+            VP4 = FloatVector.broadcast(S, P4), VP5 = FloatVector.broadcast(S, P5);
+
+    private VectorActivations() {
+    }
+
+    /** y[i] = gelu_new(x[i]), i < n. */
+    static void geluNew(float[] x, float[] y, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.mul(sigmoid(v.mul(v).fma(KA, K).mul(v))).intoArray(y, i);
+        }
+        for (; i < n; i++) y[i] = geluNew(x[i]);
+    }
+
+    static float geluNew(float x) {
+        return x * sigmoid(Math.fma(x * x, KA, K) * x);
+    }
+
+    /** dx[i] = eps[i]·gelu_new'(x[i]), i < n. */
+    static void geluNewBackprop(float[] x, float[] eps, float[] dx, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i).max(-CLAMP).min(CLAMP), x2 = v.mul(v);
+            FloatVector s = sigmoid(x2.fma(KA, K).mul(v));
+            FloatVector slope = v.mul(ONE.sub(s)).mul(x2.fma(KA3, K)).add(1f);
+            s.mul(slope).mul(FloatVector.fromArray(S, eps, i)).intoArray(dx, i);
+        }
+        for (; i < n; i++) dx[i] = geluNewBackprop(x[i], eps[i]);
+    }
+
+    static float geluNewBackprop(float x, float eps) {
+        float v = Math.min(Math.max(x, -CLAMP), CLAMP), x2 = v * v, s = sigmoid(Math.fma(x2, KA, K) * v);
+        return s * (v * (1f - s) * Math.fma(x2, KA3, K) + 1f) * eps;
+    }
+
+    /** y[i] = silu(x[i]), i < n. */
+    static void silu(float[] x, float[] y, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.mul(sigmoid(v)).intoArray(y, i);
+        }
+        for (; i < n; i++) y[i] = silu(x[i]);
+    }
+
+    static float silu(float x) {
+        return x * sigmoid(x);
+    }
+
+    /** dx[i] = eps[i]·silu'(x[i]), i < n. */
+    static void siluBackprop(float[] x, float[] eps, float[] dx, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i), s = sigmoid(v);
+            s.mul(v.mul(ONE.sub(s)).add(1f)).mul(FloatVector.fromArray(S, eps, i)).intoArray(dx, i);
+        }
+        for (; i < n; i++) dx[i] = siluBackprop(x[i], eps[i]);
+    }
+
+    static float siluBackprop(float x, float eps) {
+        float s = sigmoid(x);
+        return s * (x * (1f - s) + 1f) * eps;
+    }
+
+    private static FloatVector sigmoid(FloatVector z) {
+        return ONE.div(exp(z.neg()).add(1f));
+    }
+
+    private static float sigmoid(float z) {
+        return 1f / (exp(-z) + 1f);
+    }
+
+    /**
+     * e^a for a clamped to [−87, 89]: below, 1 + e^a is 1 in float; above 88.4 the exponent bits make +inf, so that
+     * σ = 1/(1 + e^a) is exactly 0 there.
+     */
+    private static FloatVector exp(FloatVector x) {
+        FloatVector a = x.max(LO).min(HI);
+        FloatVector n = a.fma(LOG2E, MAGIC).sub(MAGIC);                                  // round(a·log2 e)
+        FloatVector r = n.fma(NC2, n.fma(NC1, a));                                       // a − n·ln 2, in two parts
+        FloatVector p = r.fma(P0, P1).fma(r, VP2).fma(r, VP3).fma(r, VP4).fma(r, VP5);
+        FloatVector e = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return e.mul(bits.reinterpretAsFloats());
+    }
+
+    private static float exp(float x) {
+        float a = Math.min(Math.max(x, LO), HI);
+        float n = Math.fma(a, LOG2E, MAGIC) - MAGIC;
+        float r = Math.fma(n, -C2, Math.fma(n, -C1, a));
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+        float e = Math.fma(p, r * r, r) + 1f;
+        return e * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+}
