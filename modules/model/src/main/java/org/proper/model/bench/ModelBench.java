@@ -118,6 +118,8 @@ public final class ModelBench {
         switchAB("proper.gateByMatmul", "Expert gates spread by a matmul vs a broadcast product", base, a0, ex, o, ubase, ge, us, uo, uopt);
         switchAB("proper.sumGradients", "Equal-shape sums' gradients passed on vs copied by add_bp", base, a0, ex, o, ubase, ge, us, uo, uopt);
         switchAB("proper.sharedInputGradients", "Frozen maps' gradient sums as one GEMM vs one GEMM per map", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.reshapeViews", "Reshapes as views vs libnd4j's copies", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.javaKernels", "Activations as one Java-computed op each way vs ND4J's ops", base, a0, ex, o, ubase, ge, us, uo, uopt);
         System.out.printf("load after=%s%n", loadAvg());
     }
 
@@ -125,7 +127,8 @@ public final class ModelBench {
      * A switch of the model core on (the default) vs off, by the system property it reads when it builds a graph
      * (-Dproper.skipFrozenGradients: FrozenWeightGradients; -Dproper.closedFormGradients: ClosedFormGradients;
      * -Dproper.topLayerWindow: ModelGraph's window; -Dproper.frozenPrefix: FrozenPrefix, read per user call;
-     * -Dproper.gateByMatmul: LoraMath.mixtureDelta; -Dproper.sumGradients: SumGradients; -Dproper.sharedInputGradients: SharedInputGradients) or a batch (-Dproper.headAtLossRowsOnly: Batch.headRows), interleaved in this JVM: fresh graphs per variant and
+     * -Dproper.gateByMatmul: LoraMath.mixtureDelta; -Dproper.sumGradients: SumGradients; -Dproper.sharedInputGradients: SharedInputGradients; -Dproper.javaKernels: ActivationOps) or a session
+     * (-Dproper.reshapeViews: ModelSession) or a batch (-Dproper.headAtLossRowsOnly: Batch.headRows), interleaved in this JVM: fresh graphs per variant and
      * repetition (the dropped ones collected first, so that neither variant pays for the other's native memory),
      * medians of 5.
      */
