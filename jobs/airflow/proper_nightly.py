@@ -53,7 +53,10 @@ SPARK_CONF = {
     "spark.executor.memoryOverhead": "{{ var.value.get('proper_executor_memory_overhead', '6g') }}",
     "spark.executor.cores": "{{ var.value.get('proper_executor_cores', '4') }}",
     "spark.executor.instances": "{{ var.value.get('proper_num_executors', '8') }}",
+    # the JDK vector API for the model's GELU/SiLU kernels (docs/MODEL.md); without it training uses ND4J's slower ops
+    "spark.driver.extraJavaOptions": "--add-modules=jdk.incubator.vector",
     "spark.executor.extraJavaOptions": (
+        "--add-modules=jdk.incubator.vector "
         "-Dorg.bytedeco.javacpp.maxbytes={{ var.value.get('proper_javacpp_maxbytes', '5G') }} "
         "-Dorg.bytedeco.javacpp.maxphysicalbytes={{ var.value.get('proper_javacpp_maxphysicalbytes', '13G') }}"
     ),

@@ -90,6 +90,15 @@ class NightlyDagTest {
   }
 
   @Test
+  void driverAndExecutorsGetTheVectorModuleTheActivationKernelsNeed() {
+    for (NightlyDag.Task task : dag.tasks) {
+      Map<String, String> conf = task.conf();
+      for (String key : new String[]{"spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"})
+        assertTrue(conf.getOrDefault(key, "").contains("--add-modules=jdk.incubator.vector"), task.taskId() + " " + key);
+    }
+  }
+
+  @Test
   void airflowVariablesOverrideTheDefaults() throws Exception {
     NightlyDag custom = NightlyDag.read(DS, Map.of("proper_jar", "/srv/proper.jar", "proper_executor_memory", "30g"));
     assertEquals("/srv/proper.jar", custom.tasks.get(0).application());
