@@ -1,7 +1,8 @@
 package org.proper.model;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,6 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ActivationOps {
     static final String SWITCH = "proper.javaKernels";
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    private static final int CHUNK = 4096;
-    private static final ThreadLocal<float[][]> CHUNKS = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
 
     static {
         for (JavaOp op : List.of(new GeluNew(), new GeluNewBackprop(), new Silu(), new SiluBackprop()))
@@ -56,8 +55,8 @@ public final class ActivationOps {
 
     /**
      * An element-wise op of one or two equal-shape inputs (x, and for a backprop eps = dL/dy) computed in Java: float
-     * arrays chunk by chunk through {@link #floats}, double arrays (the gradient checks) element by element through
-     * {@link #scalar}.
+     * arrays in their native buffers through {@link #floats}, double arrays (the gradient checks) element by element
+     * through {@link #scalar}.
      */
     public abstract static class JavaOp extends DynamicCustomOp {
         protected JavaOp() {
@@ -67,8 +66,8 @@ public final class ActivationOps {
             super(null, sd, inputs);
         }
 
-        /** out[i] = f(x[i], e[i]) for i < n; e is null for a one-input op. */
-        abstract void floats(float[] x, float[] e, float[] out, int n);
+        /** out[i] = f(x[i], e[i]) for i < n, floats in native byte order; e is null for a one-input op. */
+        abstract void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n);
 
         abstract double scalar(double x, double e);
 
@@ -100,24 +99,19 @@ public final class ActivationOps {
         public void setPropertiesForFunction(Map<String, Object> properties) {
         }
 
-        /** Computes the output the session allocated (see {@link ModelSession}). */
+        /**
+         * Computes the output the session allocated (see {@link ModelSession}), reading and writing ND4J's buffers in
+         * place; an input that is not a row-major array from the start of its buffer is copied first.
+         */
         void compute(OpContext oc) {
-            INDArray x = fromBufferStart(oc.getInputArray(0));
-            INDArray e = oc.numInputArguments() > 1 ? fromBufferStart(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
+            INDArray x = rowMajor(oc.getInputArray(0));
+            INDArray e = oc.numInputArguments() > 1 ? rowMajor(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
             if (e != null && e.length() != x.length())
                 throw new IllegalStateException(opName() + ": inputs of " + x.length() + " and " + e.length() + " elements");
-            INDArray y = Tensors.fromBufferStart(out) && out.ordering() == x.ordering() ? out : Nd4j.create(x.dataType(), x.shape(), x.ordering());
+            INDArray y = isRowMajor(out) ? out : Nd4j.create(x.dataType(), x.shape(), 'c');
             int n = Math.toIntExact(x.length());
             if (x.dataType() == DataType.FLOAT) {
-                FloatBuffer xb = x.data().asNioFloat(), eb = e == null ? null : e.data().asNioFloat(), yb = y.data().asNioFloat();
-                float[][] c = CHUNKS.get();
-                for (int i = 0; i < n; i += CHUNK) {
-                    int len = Math.min(CHUNK, n - i);
-                    xb.get(i, c[0], 0, len);
-                    if (eb != null) eb.get(i, c[1], 0, len);
-                    floats(c[0], eb == null ? null : c[1], c[2], len);
-                    yb.put(i, c[2], 0, len);
-                }
+                floats(bytes(x), e == null ? null : bytes(e), bytes(y), n);
             } else if (x.dataType() == DataType.DOUBLE) {
                 DoubleBuffer xb = x.data().asNioDouble(), eb = e == null ? null : e.data().asNioDouble(), yb = y.data().asNioDouble();
                 for (int i = 0; i < n; i++) yb.put(i, scalar(xb.get(i), eb == null ? 0 : eb.get(i)));
@@ -127,8 +121,17 @@ public final class ActivationOps {
             if (y != out) out.assign(y);
         }
 
-        private static INDArray fromBufferStart(INDArray a) {
-            return Tensors.fromBufferStart(a) ? a : a.dup(a.ordering());
+        private static boolean isRowMajor(INDArray a) {
+            return a.ordering() == 'c' && Tensors.fromBufferStart(a);
+        }
+
+        private static INDArray rowMajor(INDArray a) {
+            return isRowMajor(a) ? a : a.dup('c');
+        }
+
+        /** The array's floats as native-order bytes from its first element. */
+        private static ByteBuffer bytes(INDArray a) {
+            return a.data().asNio().order(ByteOrder.nativeOrder());
         }
     }
 
@@ -147,7 +150,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(float[] x, float[] e, float[] out, int n) {
+        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.geluNew(x, out, n);
         }
 
@@ -177,7 +180,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(float[] x, float[] e, float[] out, int n) {
+        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.geluNewBackprop(x, e, out, n);
         }
 
@@ -202,7 +205,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(float[] x, float[] e, float[] out, int n) {
+        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.silu(x, out, n);
         }
 
@@ -232,7 +235,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(float[] x, float[] e, float[] out, int n) {
+        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.siluBackprop(x, e, out, n);
         }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
@@ -73,22 +75,32 @@ class ActivationOpsTest {
     /** So results depend neither on the vector width nor on whether the JIT has compiled the vector code yet. */
     @Test
     void everyVectorLaneGivesTheScalarPathsFloatBitForBit() {
-        float[] xs = points(), eps = new float[xs.length], y = new float[xs.length], dx = new float[xs.length];
-        for (int i = 0; i < eps.length; i++) eps[i] = (float) Math.sin(i);
+        float[] xs = points();
+        int n = xs.length;
+        ByteBuffer x = floats(n), eps = floats(n), y = floats(n), dx = floats(n);
+        for (int i = 0; i < n; i++) {
+            x.putFloat(4 * i, xs[i]);
+            eps.putFloat(4 * i, (float) Math.sin(i));
+        }
         for (int pass = 0; pass < 2; pass++) {
-            VectorActivations.geluNew(xs, y, xs.length);
-            VectorActivations.geluNewBackprop(xs, eps, dx, xs.length);
-            for (int i = 0; i < xs.length; i++) {
-                assertEquals(VectorActivations.geluNew(xs[i]), y[i], 0f, "gelu_new(" + xs[i] + ")");
-                assertEquals(VectorActivations.geluNewBackprop(xs[i], eps[i]), dx[i], 0f, "gelu_new bp(" + xs[i] + ")");
+            VectorActivations.geluNew(x, y, n);
+            VectorActivations.geluNewBackprop(x, eps, dx, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(VectorActivations.geluNew(xs[i]), y.getFloat(4 * i), 0f, "gelu_new(" + xs[i] + ")");
+                assertEquals(VectorActivations.geluNewBackprop(xs[i], eps.getFloat(4 * i)), dx.getFloat(4 * i), 0f, "gelu_new bp(" + xs[i] + ")");
             }
-            VectorActivations.silu(xs, y, xs.length);
-            VectorActivations.siluBackprop(xs, eps, dx, xs.length);
-            for (int i = 0; i < xs.length; i++) {
-                assertEquals(VectorActivations.silu(xs[i]), y[i], 0f, "silu(" + xs[i] + ")");
-                assertEquals(VectorActivations.siluBackprop(xs[i], eps[i]), dx[i], 0f, "silu bp(" + xs[i] + ")");
+            VectorActivations.silu(x, y, n);
+            VectorActivations.siluBackprop(x, eps, dx, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(VectorActivations.silu(xs[i]), y.getFloat(4 * i), 0f, "silu(" + xs[i] + ")");
+                assertEquals(VectorActivations.siluBackprop(xs[i], eps.getFloat(4 * i)), dx.getFloat(4 * i), 0f, "silu bp(" + xs[i] + ")");
             }
         }
+    }
+
+    /** n floats in native byte order, off the heap as ND4J's are. */
+    private static ByteBuffer floats(int n) {
+        return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
     }
 
     @Test
