@@ -1,5 +1,6 @@
 package org.proper.model;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,6 +34,9 @@ import org.proper.model.bench.ModelBench;
 public final class OpProfile {
     private OpProfile() {
     }
+
+    /** With -Dproper.opProfile.trace=true it also prints one step's ops in order, with their inputs' names and shapes. */
+    static final String TRACE = "proper.opProfile.trace";
 
     public static void main(String[] args) {
         int d = arg(args, 0, 256), layers = arg(args, 1, 2), users = arg(args, 2, 32), perUser = arg(args, 3, 2);
@@ -68,6 +72,10 @@ public final class OpProfile {
                 timer.fixed[0] / 1e6 / steps, timer.fixed[1] / steps, 100.0 * timer.fixed[0] / timer.total());
         print("by op type", byType, 20, steps);
         print("by op and output shape", timer.byOp, 40, steps);
+        if (Boolean.getBoolean(TRACE)) {
+            System.out.println("one step, op by op (us, op, output shape <- inputs):");
+            timer.trace.stream().limit(timer.count() / steps).forEach(System.out::println);
+        }
     }
 
     private static double stepMs(BaseModel base, GroupExperts experts, List<UserData> us, UserOptions uo, TrainOptions o) {
@@ -85,12 +93,14 @@ public final class OpProfile {
     /** Times every op; an op is adapter-independent when no input is a trainable variable or an output of a dependent op. */
     private static final class Timer extends BaseListener {
         final Map<String, long[]> byOp = new HashMap<>();
+        final List<String> trace = new ArrayList<>();
         final long[] fixed = new long[2];
         private final Set<String> dependent = new HashSet<>();
         private long start;
 
         void reset() {
             byOp.clear();
+            trace.clear();
             dependent.clear();
             fixed[0] = 0;
             fixed[1] = 0;
@@ -121,6 +131,12 @@ public final class OpProfile {
             long[] v = byOp.computeIfAbsent(op.getOp().opName() + " " + shape, k -> new long[2]);
             v[0] += dt;
             v[1]++;
+            if (Boolean.getBoolean(TRACE) && trace.size() < 10_000) {
+                StringBuilder line = new StringBuilder(String.format("%8.0f %s %s %s <-", dt / 1e3, op.getName(), op.getOp().opName(), shape));
+                for (int i = 0; i < ctx.numInputArguments(); i++)
+                    line.append(' ').append(op.getInputsToOp().get(i)).append(java.util.Arrays.toString(ctx.getInputArray(i).shape()));
+                trace.add(line.toString());
+            }
             boolean dep = false;
             for (String in : op.getInputsToOp()) {
                 SDVariable var = sd.getVariable(in);
