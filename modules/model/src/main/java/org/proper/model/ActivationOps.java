@@ -22,8 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * by {@link ModelSession} with {@link VectorActivations}. ND4J has no gelu_new op: as SameDiff ops it is six passes
  * over the [N,f] hidden forward and, with its closed-form gradient, seven back; here it is one pass each way, and
  * the backprop recomputes σ from x instead of keeping it. In a batched user step of the default model the two take
- * 4.6 ms (OpProfile), and batched users train 1.23× as fast as with ND4J's ops (ModelBench's A/B). The op classes are public with no-argument constructors because SameDiff copies a
- * graph's ops by name and reflection when it builds the gradient function.
+ * 4.6 ms (OpProfile), and batched users train 1.23× as fast as with ND4J's ops (ModelBench's A/B). The op classes
+ * are public with no-argument constructors because SameDiff copies a graph's ops by name and reflection when it
+ * builds the gradient function.
  * <p>Used when {@link #available} — the JVM has {@code jdk.incubator.vector} (conf/jvm.flags adds it) and
  * {@code -Dproper.javaKernels} is not false, read when a graph is built — else the graph keeps the ND4J ops.
  */

@@ -417,7 +417,7 @@ final class ModelGraph {
      */
     static SDVariable gelu(SameDiff sd, SDVariable x, List<ClosedFormGradients.Rule> closedForms) {
         if (ActivationOps.available()) return ActivationOps.geluNew(sd, x);
-        double k = 2 * Math.sqrt(2 / Math.PI), ka = k * 0.044715;
+        double k = Activations.K, ka = Activations.KA;
         SDVariable x2 = x.mul(x);
         SDVariable s = sd.nn.sigmoid(x2.mul(ka).add(k).mul(x));
         SDVariable y = x.mul(s);
