@@ -1,7 +1,6 @@
 package org.proper.model;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +8,6 @@ import java.util.Map;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.imports.converters.ImportClassMapping;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -22,28 +20,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * by {@link ModelSession} with {@link VectorActivations}. ND4J has no gelu_new op: as SameDiff ops it is six passes
  * over the [N,f] hidden forward and, with its closed-form gradient, seven back; here it is one pass each way, and
  * the backprop recomputes σ from x instead of keeping it. In a batched user step of the default model the two take
- * 4.6 ms (OpProfile), and batched users train 1.23× as fast as with ND4J's ops (ModelBench's A/B). The op classes
- * are public with no-argument constructors because SameDiff copies a graph's ops by name and reflection when it
- * builds the gradient function.
- * <p>Used when {@link #available} — the JVM has {@code jdk.incubator.vector} (conf/jvm.flags adds it) and
- * {@code -Dproper.javaKernels} is not false, read when a graph is built — else the graph keeps the ND4J ops.
+ * 4.6 ms (OpProfile), and batched users train 1.23× as fast as with ND4J's ops (ModelBench's A/B). Graphs take them
+ * where {@link JavaKernels#available}.
  */
 public final class ActivationOps {
-    static final String SWITCH = "proper.javaKernels";
-    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
     static {
-        for (JavaOp op : List.of(new GeluNew(), new GeluNewBackprop(), new Silu(), new SiluBackprop()))
-            ImportClassMapping.getOpNameMapping().putIfAbsent(op.opName(), op);
-        ModelSession.install();
+        JavaKernels.register(new GeluNew(), new GeluNewBackprop(), new Silu(), new SiluBackprop());
     }
 
     private ActivationOps() {
-    }
-
-    /** Whether graphs built now take these ops. */
-    static boolean available() {
-        return VECTOR_API && Boolean.parseBoolean(System.getProperty(SWITCH, "true"));
     }
 
     static SDVariable geluNew(SameDiff sd, SDVariable x) {
@@ -59,7 +44,7 @@ public final class ActivationOps {
      * arrays in their native buffers through {@link #floats}, double arrays (the gradient checks) element by element
      * through {@link #scalar}.
      */
-    public abstract static class JavaOp extends DynamicCustomOp {
+    public abstract static class JavaOp extends DynamicCustomOp implements JavaKernels.Op {
         protected JavaOp() {
         }
 
@@ -104,15 +89,16 @@ public final class ActivationOps {
          * Computes the output the session allocated (see {@link ModelSession}), reading and writing ND4J's buffers in
          * place; an input that is not a row-major array from the start of its buffer is copied first.
          */
-        void compute(OpContext oc) {
-            INDArray x = rowMajor(oc.getInputArray(0));
-            INDArray e = oc.numInputArguments() > 1 ? rowMajor(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
+        @Override
+        public void compute(OpContext oc) {
+            INDArray x = JavaKernels.rowMajor(oc.getInputArray(0));
+            INDArray e = oc.numInputArguments() > 1 ? JavaKernels.rowMajor(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
             if (e != null && e.length() != x.length())
                 throw new IllegalStateException(opName() + ": inputs of " + x.length() + " and " + e.length() + " elements");
-            INDArray y = isRowMajor(out) ? out : Nd4j.create(x.dataType(), x.shape(), 'c');
+            INDArray y = JavaKernels.isRowMajor(out) ? out : Nd4j.create(x.dataType(), x.shape(), 'c');
             int n = Math.toIntExact(x.length());
             if (x.dataType() == DataType.FLOAT) {
-                floats(bytes(x), e == null ? null : bytes(e), bytes(y), n);
+                floats(JavaKernels.bytes(x), e == null ? null : JavaKernels.bytes(e), JavaKernels.bytes(y), n);
             } else if (x.dataType() == DataType.DOUBLE) {
                 DoubleBuffer xb = x.data().asNioDouble(), eb = e == null ? null : e.data().asNioDouble(), yb = y.data().asNioDouble();
                 for (int i = 0; i < n; i++) yb.put(i, scalar(xb.get(i), eb == null ? 0 : eb.get(i)));
@@ -120,19 +106,6 @@ public final class ActivationOps {
                 throw new IllegalStateException("Cannot compute " + opName() + " on " + x.dataType() + ": FLOAT or DOUBLE only");
             }
             if (y != out) out.assign(y);
-        }
-
-        private static boolean isRowMajor(INDArray a) {
-            return a.ordering() == 'c' && Tensors.fromBufferStart(a);
-        }
-
-        private static INDArray rowMajor(INDArray a) {
-            return isRowMajor(a) ? a : a.dup('c');
-        }
-
-        /** The array's floats as native-order bytes from its first element. */
-        private static ByteBuffer bytes(INDArray a) {
-            return a.data().asNio().order(ByteOrder.nativeOrder());
         }
     }
 

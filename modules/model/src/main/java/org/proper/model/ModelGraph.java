@@ -49,8 +49,10 @@ final class ModelGraph {
     /** Trainable variables whose axis 0 is the user (per-user clipping). */
     final Set<String> stacked = new LinkedHashSet<>();
 
-    private SDVariable tokens, targets, weights, headPartition, keyMask, userEmb, hardGate;
+    private SDVariable tokens, targets, weights, headSelect, keyMask, userEmb, hardGate;
     private SDVariable windowSelect, windowBias, windowCos, windowSin;
+    /** Rows are selected by {@link RowGather} (placeholders headRows, windowRows) where {@link JavaKernels#available}. */
+    private final boolean javaRows = JavaKernels.available();
     private SDVariable attnBias, ropeCos, ropeSin, dist;
     /** RoPE's cos and sin per position [T·hd] (Llama), for the window's queries ({@link #feedWindows}). */
     private float[] ropeCosTable, ropeSinTable;
@@ -155,7 +157,8 @@ final class ModelGraph {
     private void build(BaseModel base) {
         int t = seqLen, d = cfg.dModel();
         tokens = sd.placeHolder("tokens", DataType.INT, -1, t);
-        headPartition = sd.placeHolder("headPartition", DataType.INT, -1);                                 // [N] 1 at the M head rows, else 0
+        headSelect = javaRows ? sd.placeHolder("headRows", DataType.INT, -1)                               // [M] the head rows
+                : sd.placeHolder("headPartition", DataType.INT, -1);                                       // [N] 1 at the M head rows, else 0
         targets = sd.placeHolder("targets", DataType.INT, -1);                                             // [M]
         weights = sd.placeHolder("weights", dt, -1);                                                       // [M]
         keyMask = sd.placeHolder("keyMask", dt, -1, t);
@@ -165,7 +168,8 @@ final class ModelGraph {
         // causal + key padding, once per forward pass (each layer then adds one bias to its scores)
         attnBias = keyMask.sub(1.0).mul(-NEG).reshape(-1, 1, 1, t).add(causal);                            // [B,1,T,T]
         if (window < t) {
-            windowSelect = sd.placeHolder("windowSelect", dt, -1, window, t);                              // [B,A,T] one-hot
+            windowSelect = javaRows ? sd.placeHolder("windowRows", DataType.INT, -1)                       // [B·A] rows of [N]
+                    : sd.placeHolder("windowSelect", dt, -1, window, t);                                   // [B,A,T] one-hot
             windowBias = sd.placeHolder("windowBias", dt, -1, window, t).reshape(-1, 1, window, t);          // [B,1,A,T]
         }
         buildAdapterParams();
@@ -196,8 +200,10 @@ final class ModelGraph {
         SDVariable head = cfg.tieEmbeddings() ? emb : w(base, "lm_head.weight");                           // [V,d]
         // the head only where logits are used (Batch.headRows: the loss positions in training): no other position's
         // logits reach the loss, and [N,V] would dominate the step (and its memory) for a real vocabulary
-        // (a two-way dynamic_partition, whose backward is one op; gather's would be a chain that fails on these shapes)
-        SDVariable hm = sd.dynamicPartition(hf, headPartition, 2)[1];                                      // [M,d] in row order
+        // (RowGather, or a two-way dynamic_partition, whose backward is one op; ND4J's gather's would be a chain that
+        // fails on these shapes)
+        SDVariable hm = javaRows ? RowGather.rows(sd, hf, headSelect)                                      // [M,d] in row order
+                : sd.dynamicPartition(hf, headSelect, 2)[1];
         SDVariable logits = sd.mmul(LOGITS, hm, head, false, true, false);                                 // [M,V]
         // CE = logsumexp(logits) − logit[target]; written out because sparseSoftmaxCrossEntropy's backprop ignores
         // the incoming gradient (it would train padded and prompt positions too)
@@ -413,10 +419,10 @@ final class ModelGraph {
      * k = 2√(2/π) — the same function (½(1 + tanh u) = σ(2u)) in fewer ops, and ND4J's sigmoid is much cheaper than its
      * tanh. dL/dx = eps·s·(1 + (x − y)·(k + 3k·0.044715·x²)), s = σ(z), declared as a closed form: SameDiff's own
      * chain recomputes the sigmoid in sigmoid_bp and takes five more ops on [N,f] arrays. One op each way where
-     * {@link ActivationOps#available}.
+     * {@link JavaKernels#available}.
      */
     static SDVariable gelu(SameDiff sd, SDVariable x, List<ClosedFormGradients.Rule> closedForms) {
-        if (ActivationOps.available()) return ActivationOps.geluNew(sd, x);
+        if (JavaKernels.available()) return ActivationOps.geluNew(sd, x);
         double k = Activations.K, ka = Activations.KA;
         SDVariable x2 = x.mul(x);
         SDVariable s = sd.nn.sigmoid(x2.mul(ka).add(k).mul(x));
@@ -428,7 +434,7 @@ final class ModelGraph {
 
     /** SiLU y = x·σ(x); dL/dx = eps·s·(1 + x − y), s = σ(x), declared as a closed form (as for {@link #gelu}). */
     private SDVariable silu(SDVariable x) {
-        if (ActivationOps.available()) return ActivationOps.silu(sd, x);
+        if (JavaKernels.available()) return ActivationOps.silu(sd, x);
         SDVariable s = sd.nn.sigmoid(x);
         SDVariable y = x.mul(s);
         closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(),
@@ -527,12 +533,14 @@ final class ModelGraph {
     }
 
     /**
-     * The rows of x [N,cols] in the windows, [B·A,cols] in row order, or x itself when not windowed: one batched matmul
-     * with each row's one-hot selection [A,T] (2·B·A·T·cols FLOPs, and as much for dL/dx; a dynamic_partition, as the
-     * head uses, took 20–30 ms each way on [12288,64] with one thread, and gather's backward fails on these shapes).
+     * The rows of x [N,cols] in the windows, [B·A,cols] in row order, or x itself when not windowed: {@link RowGather}
+     * where {@link #javaRows}, else one batched matmul with each row's one-hot selection [A,T] (2·B·A·T·cols FLOPs,
+     * and as much for dL/dx; a dynamic_partition took 20–30 ms each way on [12288,64] with one thread, and ND4J's
+     * gather's backward fails on these shapes).
      */
     private SDVariable inWindow(SDVariable x, int cols, boolean windowed) {
-        return windowed ? sd.mmul(windowSelect, x.reshape(-1, seqLen, cols)).reshape(-1, cols) : x;
+        if (!windowed) return x;
+        return javaRows ? RowGather.rows(sd, x, windowSelect) : sd.mmul(windowSelect, x.reshape(-1, seqLen, cols)).reshape(-1, cols);
     }
 
     /**
@@ -647,7 +655,9 @@ final class ModelGraph {
             tgt[k] = b.targets[b.headRows[k]];
             w[k] = b.weights[b.headRows[k]];
         }
-        ph.put("headPartition", Nd4j.createFromArray(window < seqLen ? feedWindows(b, ph) : mask(b.rows * seqLen, b.headRows)));
+        int[] headMask = window < seqLen ? feedWindows(b, ph) : mask(b.rows * seqLen, b.headRows);        // over the head's input rows
+        if (javaRows) ph.put("headRows", Nd4j.createFromArray(ones(headMask)));
+        else ph.put("headPartition", Nd4j.createFromArray(headMask));
         ph.put("targets", Nd4j.createFromArray(tgt));
         ph.put("weights", Nd4j.createFromArray(w).castTo(dt));
         ph.put("keyMask", Nd4j.createFromArray(b.keyMask).reshape(b.rows, seqLen).castTo(dt));
@@ -681,22 +691,29 @@ final class ModelGraph {
     }
 
     /**
-     * Feeds the top layer's windows (windowSelect; windowBias: the attention bias of the window's queries, as attnBias
-     * has it for those positions) and returns the head rows' mask over the window rows [B·A].
+     * Feeds the top layer's windows (windowRows or windowSelect; windowBias: the attention bias of the window's
+     * queries, as attnBias has it for those positions) and returns the head rows' mask over the window rows [B·A].
      */
     private int[] feedWindows(Batch b, Map<String, INDArray> ph) {
         int t = seqLen, a = window;
         int[] start = b.windowStarts(a), head = new int[b.rows * a];
-        float[] select = new float[b.rows * a * t], bias = new float[b.rows * a * t];
+        float[] select = javaRows ? null : new float[b.rows * a * t], bias = new float[b.rows * a * t];
         for (int r = 0; r < b.rows; r++)
             for (int i = 0; i < a; i++) {
                 int pos = start[r] + i;
-                select[(r * a + i) * t + pos] = 1;
+                if (select != null) select[(r * a + i) * t + pos] = 1;
                 for (int j = 0; j < t; j++)
                     bias[(r * a + i) * t + j] = (float) ((b.keyMask[r * t + j] - 1) * -NEG + (j > pos ? NEG : 0));
             }
         for (int i : b.headRows) head[i / t * a + i % t - start[i / t]] = 1;
-        ph.put("windowSelect", Nd4j.createFromArray(select).reshape(b.rows, a, t).castTo(dt));
+        if (javaRows) {
+            int[] rows = new int[b.rows * a];
+            for (int r = 0; r < b.rows; r++)
+                for (int i = 0; i < a; i++) rows[r * a + i] = r * t + start[r] + i;
+            ph.put("windowRows", Nd4j.createFromArray(rows));
+        } else {
+            ph.put("windowSelect", Nd4j.createFromArray(select).reshape(b.rows, a, t).castTo(dt));
+        }
         ph.put("windowBias", Nd4j.createFromArray(bias).reshape(b.rows, a, t).castTo(dt));
         if (windowCos != null) {
             int hd = cfg.headDim();
@@ -710,6 +727,11 @@ final class ModelGraph {
             ph.put("windowSin", Nd4j.createFromArray(sin).reshape(b.rows, a, hd).castTo(dt));
         }
         return head;
+    }
+
+    /** The positions of a mask's ones, in order (the rows dynamic_partition would take). */
+    private static int[] ones(int[] mask) {
+        return java.util.stream.IntStream.range(0, mask.length).filter(i -> mask[i] != 0).toArray();
     }
 
     private static int[] mask(int n, int[] ones) {

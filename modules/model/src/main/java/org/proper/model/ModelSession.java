@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ops.impl.shape.Reshape;
  * The SameDiff session the model's graphs run in (SameDiff makes one per graph and thread through the factory
  * {@link #install} binds). Two things differ from SameDiff's own:
  * <ul>
- *   <li>{@link ActivationOps.JavaOp}s are computed in Java, into the output array the session allocated.</li>
+ *   <li>{@link JavaKernels.Op}s are computed in Java, into the output arrays the session allocated.</li>
  *   <li>Reshapes of contiguous row-major arrays are views instead of copies. libnd4j's reshape op always copies into
  *   the output the session allocated: in a batched user step of the default model that is 9 ms of 140 ms inside ops,
  *   most of it the per-user LoRA's [N,f] ↔ [U,R,f] reshapes of the FFN hidden. A view of the same buffer holds the
@@ -38,7 +38,7 @@ final class ModelSession extends InferenceSession {
         super(sd);
     }
 
-    /** Makes SameDiff create sessions of this class for every graph, once per JVM (graphs with {@link ActivationOps} need it). */
+    /** Makes SameDiff create sessions of this class for every graph, once per JVM (graphs with {@link JavaKernels} ops need it). */
     static synchronized void install() {
         if (!installed) SameDiff.bindInferenceFactory(ModelSession::new);
         installed = true;
@@ -47,7 +47,7 @@ final class ModelSession extends InferenceSession {
     @Override
     public ExecutionResult doExec(DifferentialFunction op, OpContext oc, FrameIter frame, Set<VarId> opInputs, Set<VarId> allIterInputs,
                                   Set<String> constAndPhInputs, Map<String, SDValue> otherPlaceholders) {
-        if (op instanceof ActivationOps.JavaOp j) {
+        if (op instanceof JavaKernels.Op j) {
             j.compute(oc);
             return ExecutionResult.createFrom(op, oc);
         }

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * written where ND4J keeps them: buffers of native byte order, float i at byte 4·i (every buffer must be in
  * {@link ByteBuffer#order native order}, as {@link ActivationOps} gives them). On 2M floats (a
  * 2-core AVX-512 VM, Java 17), gelu_new takes 1.1 ms forward and 1.8 ms back, its scalar form 11.4 ms. Loaded only where the JVM
- * has the {@code jdk.incubator.vector} module ({@link ActivationOps#available}).
+ * has the {@code jdk.incubator.vector} module ({@link JavaKernels#available}).
  * <p>Every value is a fixed sequence of IEEE additions, multiplications, fused multiply-adds and divisions, with e^a
  * from Cephes' expf (a degree-5 polynomial on a ± ln2/2 and an exponent built from bits), and the elements past the
  * last full vector take the same sequence in scalar form. So a result does not depend on the vector width, on where

@@ -146,7 +146,7 @@ class ActivationOpsTest {
     /** Whole models, GPT-2 (gelu_new) and Llama (SiLU): LoRA training with the Java ops ends where SameDiff's ops end. */
     @Test
     void loraTrainingWithTheJavaOpsMatchesTrainingWithSameDiffsOps() {
-        assertTrue(ActivationOps.available(), "the test JVM has jdk.incubator.vector (the parent pom's flags)");
+        assertTrue(JavaKernels.available(), "the test JVM has jdk.incubator.vector (the parent pom's flags)");
         for (ModelConfig cfg : List.of(ModelConfig.tiny(), ModelConfig.tinyLlama())) {
             BaseModel base = Fixtures.base(cfg, 11);
             List<Example> ex = Fixtures.userExamples("u", "yes", 6, 3);
@@ -154,7 +154,7 @@ class ActivationOpsTest {
             LoraTrainer.releaseGraphs();
             LoraAdapter start = LoraAdapter.init(LoraSpec.ffn(4, 8), base, 5);
             TrainResult<LoraAdapter> java = LoraTrainer.train(base, start, ex, o);
-            TrainResult<LoraAdapter> nd4j = Fixtures.withSwitchOff(ActivationOps.SWITCH, () -> LoraTrainer.train(base, start, ex, o));
+            TrainResult<LoraAdapter> nd4j = Fixtures.withSwitchOff(JavaKernels.SWITCH, () -> LoraTrainer.train(base, start, ex, o));
             assertEquals(nd4j.lastLoss(), java.lastLoss(), 1e-4, cfg.family() + " final loss");
             double diff = Fixtures.maxAbsDiff(java.params(), nd4j.params());
             assertTrue(diff <= 1e-4, cfg.family() + " adapters differ by " + diff);

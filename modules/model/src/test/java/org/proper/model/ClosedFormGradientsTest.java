@@ -37,7 +37,7 @@ class ClosedFormGradientsTest {
     /** This test and the next take SameDiff's GELU ops (-Dproper.javaKernels=false) as their example of a rule. */
     @Test
     void aRuleWhoseChainReachesATrainablesGradientIsRefused() {
-        Fixtures.withSwitchOff(ActivationOps.SWITCH, () -> {
+        Fixtures.withSwitchOff(JavaKernels.SWITCH, () -> {
             SameDiff sd = SameDiff.create();
             SDVariable v = sd.var("v", Nd4j.createFromArray(0.5, -1.0, 2.0));
             List<ClosedFormGradients.Rule> rules = new ArrayList<>();
@@ -51,7 +51,7 @@ class ClosedFormGradientsTest {
 
     @Test
     void aRuleOnAValueThatNeedsNoGradientChangesNothing() {
-        Fixtures.withSwitchOff(ActivationOps.SWITCH, () -> {
+        Fixtures.withSwitchOff(JavaKernels.SWITCH, () -> {
             SameDiff sd = SameDiff.create();
             SDVariable x = sd.constant("x", Nd4j.createFromArray(0.5, -1.0, 2.0));
             SDVariable w = sd.var("w", Nd4j.createFromArray(1.0, 2.0, 3.0));

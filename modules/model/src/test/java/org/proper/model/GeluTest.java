@@ -23,7 +23,7 @@ class GeluTest {
     @EnumSource(Variant.class)
     void theSigmoidFormIsGpt2sTanhGeluNewAndItsDerivative(Variant variant) {
         if (variant == Variant.JAVA_OP) check(variant);
-        else Fixtures.withSwitchOff(ActivationOps.SWITCH, () -> check(variant));
+        else Fixtures.withSwitchOff(JavaKernels.SWITCH, () -> check(variant));
     }
 
     private static Void check(Variant variant) {

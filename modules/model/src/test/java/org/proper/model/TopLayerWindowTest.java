@@ -34,7 +34,7 @@ class TopLayerWindowTest {
     }
 
     /** Prompts of 3..26 bytes, answers of 1..6 bytes (+ EOS): T = 32, window 8; the longest prompts put the window at T − 8. */
-    private static List<Example> mixedExamples(String user, int n, long seed) {
+    static List<Example> mixedExamples(String user, int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
