@@ -2,15 +2,12 @@ package org.proper.model;
 
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,12 +41,12 @@ public final class ActivationOps {
      * arrays in their native buffers through {@link #floats}, double arrays (the gradient checks) element by element
      * through {@link #scalar}.
      */
-    public abstract static class JavaOp extends DynamicCustomOp implements JavaKernels.Op {
-        protected JavaOp() {
+    public abstract static class JavaOp extends JavaKernels.Op {
+        JavaOp() {
         }
 
-        protected JavaOp(SameDiff sd, SDVariable... inputs) {
-            super(null, sd, inputs);
+        JavaOp(SameDiff sd, SDVariable... inputs) {
+            super(sd, inputs);
         }
 
         /** out[i] = f(x[i], e[i]) for i < n, floats in native byte order; e is null for a one-input op. */
@@ -61,28 +58,9 @@ public final class ActivationOps {
         public abstract String opName();
 
         @Override
-        public int getNumOutputs() {
-            return 1;
-        }
-
-        @Override
-        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-            return List.of(in.get(0));
-        }
-
-        @Override
         public List<LongShapeDescriptor> calculateOutputShape(OpContext oc) {
             INDArray x = oc.getInputArray(0);
             return List.of(LongShapeDescriptor.fromShape(x.shape(), x.dataType()));
-        }
-
-        @Override
-        public Map<String, Object> propertiesForFunction() {
-            return new HashMap<>();
-        }
-
-        @Override
-        public void setPropertiesForFunction(Map<String, Object> properties) {
         }
 
         /**
@@ -90,7 +68,7 @@ public final class ActivationOps {
          * place; an input that is not a row-major array from the start of its buffer is copied first.
          */
         @Override
-        public void compute(OpContext oc) {
+        void compute(OpContext oc) {
             INDArray x = JavaKernels.rowMajor(oc.getInputArray(0));
             INDArray e = oc.numInputArguments() > 1 ? JavaKernels.rowMajor(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
             if (e != null && e.length() != x.length())

@@ -2,8 +2,14 @@ package org.proper.model;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.imports.converters.ImportClassMapping;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
@@ -22,9 +28,38 @@ final class JavaKernels {
     private JavaKernels() {
     }
 
-    /** An op that {@link ModelSession} computes by calling {@link #compute} into the outputs it allocated. */
-    interface Op {
-        void compute(OpContext oc);
+    /**
+     * An op of one output, of its first input's type and without properties, that {@link ModelSession} computes by
+     * calling {@link #compute} into the output it allocated.
+     */
+    abstract static class Op extends DynamicCustomOp {
+        Op() {
+        }
+
+        Op(SameDiff sd, SDVariable... inputs) {
+            super(null, sd, inputs);
+        }
+
+        abstract void compute(OpContext oc);
+
+        @Override
+        public int getNumOutputs() {
+            return 1;
+        }
+
+        @Override
+        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
+            return List.of(in.get(0));
+        }
+
+        @Override
+        public Map<String, Object> propertiesForFunction() {
+            return new HashMap<>();
+        }
+
+        @Override
+        public void setPropertiesForFunction(Map<String, Object> properties) {
+        }
     }
 
     /** Whether graphs built now take the Java ops. */

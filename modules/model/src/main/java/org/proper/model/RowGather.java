@@ -1,15 +1,12 @@
 package org.proper.model;
 
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,32 +32,13 @@ public final class RowGather {
         return new Gather(sd, x, idx).outputVariable();
     }
 
-    /** What both ops share: no properties beyond their inputs. */
-    abstract static class RowOp extends DynamicCustomOp implements JavaKernels.Op {
+    /** What both ops share: their indices and x checked. */
+    abstract static class RowOp extends JavaKernels.Op {
         RowOp() {
         }
 
         RowOp(SameDiff sd, SDVariable... inputs) {
-            super(null, sd, inputs);
-        }
-
-        @Override
-        public int getNumOutputs() {
-            return 1;
-        }
-
-        @Override
-        public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-            return List.of(in.get(0));
-        }
-
-        @Override
-        public Map<String, Object> propertiesForFunction() {
-            return new HashMap<>();
-        }
-
-        @Override
-        public void setPropertiesForFunction(Map<String, Object> properties) {
+            super(sd, inputs);
         }
 
         /** The row numbers, each checked against x's N rows. */
@@ -107,7 +85,7 @@ public final class RowGather {
         }
 
         @Override
-        public void compute(OpContext oc) {
+        void compute(OpContext oc) {
             INDArray x = matrix(oc.getInputArray(0)), out = oc.getOutputArray(0);
             int[] idx = indices(oc.getInputArray(1), x.size(0));
             INDArray y = JavaKernels.isRowMajor(out) ? out : Nd4j.create(x.dataType(), out.shape(), 'c');
@@ -148,7 +126,7 @@ public final class RowGather {
         }
 
         @Override
-        public void compute(OpContext oc) {
+        void compute(OpContext oc) {
             INDArray x = oc.getInputArray(0), eps = matrix(oc.getInputArray(2)), out = oc.getOutputArray(0);
             int[] idx = indices(oc.getInputArray(1), x.size(0));
             int c = Math.toIntExact(x.size(1));
