@@ -562,7 +562,7 @@ final class ModelGraph {
             v4 = repeatKv(v4, h / hk);
         }
         SDVariable att = sd.mmul(q4, k4, false, true, false).add(windowed ? windowBias : attnBias);        // [B,H,tq,T]
-        att = sd.nn.softmax(att, 3);
+        att = JavaKernels.available() ? Softmax.lastAxis(sd, att) : sd.nn.softmax(att, 3);
         return sd.mmul(att, v4).permute(0, 2, 1, 3).reshape(-1, h * hd);                                   // [B·tq,H·hd]
     }
 
