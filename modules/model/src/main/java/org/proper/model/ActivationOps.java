@@ -6,11 +6,6 @@ import java.util.List;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.api.shape.LongShapeDescriptor;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The base model's activations ({@link Activations}) as one SameDiff op each, forward and backprop, computed in Java
@@ -38,10 +33,10 @@ public final class ActivationOps {
 
     /**
      * An element-wise op of one or two equal-shape inputs (x, and for a backprop eps = dL/dy) computed in Java: float
-     * arrays in their native buffers through {@link #floats}, double arrays (the gradient checks) element by element
+     * arrays in their native buffers through {@link #elements}, double arrays (the gradient checks) element by element
      * through {@link #scalar}.
      */
-    public abstract static class JavaOp extends JavaKernels.Op {
+    public abstract static class JavaOp extends JavaKernels.SameShapeOp {
         JavaOp() {
         }
 
@@ -50,40 +45,18 @@ public final class ActivationOps {
         }
 
         /** out[i] = f(x[i], e[i]) for i < n, floats in native byte order; e is null for a one-input op. */
-        abstract void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n);
+        abstract void elements(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n);
 
         abstract double scalar(double x, double e);
 
         @Override
-        public abstract String opName();
-
-        @Override
-        public List<LongShapeDescriptor> calculateOutputShape(OpContext oc) {
-            INDArray x = oc.getInputArray(0);
-            return List.of(LongShapeDescriptor.fromShape(x.shape(), x.dataType()));
+        final void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, long[] shape) {
+            elements(x, e, out, JavaKernels.length(shape));
         }
 
-        /**
-         * Computes the output the session allocated (see {@link ModelSession}), reading and writing ND4J's buffers in
-         * place; an input that is not a row-major array from the start of its buffer is copied first.
-         */
         @Override
-        void compute(OpContext oc) {
-            INDArray x = JavaKernels.rowMajor(oc.getInputArray(0));
-            INDArray e = oc.numInputArguments() > 1 ? JavaKernels.rowMajor(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
-            if (e != null && e.length() != x.length())
-                throw new IllegalStateException(opName() + ": inputs of " + x.length() + " and " + e.length() + " elements");
-            INDArray y = JavaKernels.isRowMajor(out) ? out : Nd4j.create(x.dataType(), x.shape(), 'c');
-            int n = Math.toIntExact(x.length());
-            if (x.dataType() == DataType.FLOAT) {
-                floats(JavaKernels.bytes(x), e == null ? null : JavaKernels.bytes(e), JavaKernels.bytes(y), n);
-            } else if (x.dataType() == DataType.DOUBLE) {
-                DoubleBuffer xb = x.data().asNioDouble(), eb = e == null ? null : e.data().asNioDouble(), yb = y.data().asNioDouble();
-                for (int i = 0; i < n; i++) yb.put(i, scalar(xb.get(i), eb == null ? 0 : eb.get(i)));
-            } else {
-                throw new IllegalStateException("Cannot compute " + opName() + " on " + x.dataType() + ": FLOAT or DOUBLE only");
-            }
-            if (y != out) out.assign(y);
+        final void doubles(DoubleBuffer x, DoubleBuffer e, DoubleBuffer out, long[] shape) {
+            for (int i = 0, n = JavaKernels.length(shape); i < n; i++) out.put(i, scalar(x.get(i), e == null ? 0 : e.get(i)));
         }
     }
 
@@ -102,7 +75,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
+        void elements(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.geluNew(x, out, n);
         }
 
@@ -132,7 +105,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
+        void elements(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.geluNewBackprop(x, e, out, n);
         }
 
@@ -157,7 +130,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
+        void elements(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.silu(x, out, n);
         }
 
@@ -187,7 +160,7 @@ public final class ActivationOps {
         }
 
         @Override
-        void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
+        void elements(ByteBuffer x, ByteBuffer e, ByteBuffer out, int n) {
             VectorActivations.siluBackprop(x, e, out, n);
         }
 

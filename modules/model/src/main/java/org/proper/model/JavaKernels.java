@@ -2,6 +2,7 @@ package org.proper.model;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What the graph ops computed in Java share ({@link ActivationOps}, {@link RowGather}): whether graphs take them,
@@ -60,6 +63,56 @@ final class JavaKernels {
         @Override
         public void setPropertiesForFunction(Map<String, Object> properties) {
         }
+    }
+
+    /**
+     * An op of one or two inputs of one shape (x, and for a backprop eps = dL/dy) and an output of that shape: float
+     * arrays through {@link #floats} in their native buffers, double arrays (the gradient checks) through
+     * {@link #doubles}. An input that is not {@link #isRowMajor} is copied first.
+     */
+    abstract static class SameShapeOp extends Op {
+        SameShapeOp() {
+        }
+
+        SameShapeOp(SameDiff sd, SDVariable... inputs) {
+            super(sd, inputs);
+        }
+
+        /** out = f(x, e) for row-major arrays of the given shape, floats in native byte order; e is null for a one-input op. */
+        abstract void floats(ByteBuffer x, ByteBuffer e, ByteBuffer out, long[] shape);
+
+        abstract void doubles(DoubleBuffer x, DoubleBuffer e, DoubleBuffer out, long[] shape);
+
+        @Override
+        public List<LongShapeDescriptor> calculateOutputShape(OpContext oc) {
+            INDArray x = oc.getInputArray(0);
+            return List.of(LongShapeDescriptor.fromShape(x.shape(), x.dataType()));
+        }
+
+        /** Computes the output the session allocated (see {@link ModelSession}), reading and writing ND4J's buffers in place. */
+        @Override
+        void compute(OpContext oc) {
+            INDArray x = rowMajor(oc.getInputArray(0));
+            INDArray e = oc.numInputArguments() > 1 ? rowMajor(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
+            if (e != null && e.length() != x.length())
+                throw new IllegalStateException(opName() + ": inputs of " + x.length() + " and " + e.length() + " elements");
+            INDArray y = isRowMajor(out) ? out : Nd4j.create(x.dataType(), x.shape(), 'c');
+            if (x.dataType() == DataType.FLOAT) {
+                floats(bytes(x), e == null ? null : bytes(e), bytes(y), x.shape());
+            } else if (x.dataType() == DataType.DOUBLE) {
+                doubles(x.data().asNioDouble(), e == null ? null : e.data().asNioDouble(), y.data().asNioDouble(), x.shape());
+            } else {
+                throw new IllegalStateException("Cannot compute " + opName() + " on " + x.dataType() + ": FLOAT or DOUBLE only");
+            }
+            if (y != out) out.assign(y);
+        }
+    }
+
+    /** The number of elements of an array of this shape, which the Java ops index with ints. */
+    static int length(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return Math.toIntExact(n);
     }
 
     /** Whether graphs built now take the Java ops. */

@@ -66,6 +66,6 @@ final class ModelSession extends InferenceSession {
     }
 
     private static boolean rowMajorContiguous(INDArray a) {
-        return a != null && !a.isEmpty() && a.ordering() == 'c' && Tensors.fromBufferStart(a);
+        return a != null && !a.isEmpty() && JavaKernels.isRowMajor(a);
     }
 }
