@@ -29,7 +29,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * and at most {@code proper.frozenPrefixMb} (default 256) MiB of cache for the call. {@code -Dproper.frozenPrefix=false}
  * turns it off (read when a call starts, so a benchmark can compare both in one JVM).
  */
-final class FrozenPrefix implements AutoCloseable {
+final class FrozenPrefix {
     /** The residual stream after layer 0's attention [N,d]. */
     static final String RESIDUAL = "prefix.residual";
     /** Layer 0's FFN norm output [N,d]. */
@@ -45,7 +45,10 @@ final class FrozenPrefix implements AutoCloseable {
 
     private final int seqLen;
     private final List<String> names;
-    /** Per name [(E + 1)·T, cols]: example e's positions at rows e·T …, the last T rows zeros (for padding rows). */
+    /**
+     * Per name [(E + 1)·T, cols]: example e's positions at rows e·T …, the last T rows zeros (for padding rows). It and
+     * the batch arrays are this thread's {@link ThreadArrays}, reused by its next call.
+     */
     private final INDArray[] cache;
     private final Map<Example, Integer> index = new IdentityHashMap<>();
     /** Per batch size, the arrays a batch's prefix is gathered into (a batch is fed before the next is built). */
@@ -61,7 +64,10 @@ final class FrozenPrefix implements AutoCloseable {
             for (List<Example> part : List.of(u.train(), u.dev()))
                 for (Example e : part) if (index.putIfAbsent(e, all.size()) == null) all.add(e);
         cache = new INDArray[names.size()];
-        for (int k = 0; k < cache.length; k++) cache[k] = Nd4j.zeros(dt, (long) (all.size() + 1) * t, cols(c, names.get(k)));
+        for (int k = 0; k < cache.length; k++) {
+            cache[k] = ThreadArrays.get("prefix.cache." + names.get(k), dt, (long) (all.size() + 1) * t, cols(c, names.get(k)));
+            cache[k].get(NDArrayIndex.interval((long) all.size() * t, (long) (all.size() + 1) * t), NDArrayIndex.all()).assign(0);
+        }
         ModelGraph source = GraphCache.get(base, GraphSpec.inference(null, null, false, null, false), dt, t);
         String[] outputs = names.toArray(new String[0]);
         for (int from = 0; from < all.size(); from += CHUNK) {
@@ -117,21 +123,12 @@ final class FrozenPrefix implements AutoCloseable {
         }
         INDArray[] into = gathered.computeIfAbsent(rows.size(), n -> {
             INDArray[] a = new INDArray[cache.length];
-            for (int k = 0; k < a.length; k++) a[k] = Nd4j.create(cache[k].dataType(), (long) n * t, cache[k].columns());
+            for (int k = 0; k < a.length; k++)
+                a[k] = ThreadArrays.get("prefix.batch." + names.get(k) + "." + n, cache[k].dataType(), (long) n * t, cache[k].columns());
             return a;
         });
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (int k = 0; k < cache.length; k++) out.put(names.get(k), Nd4j.pullRows(cache[k], into[k], 1, positions));
         return out;
-    }
-
-    /**
-     * Frees the cache's native memory now rather than at a garbage collection. The gathered batch arrays are left to the
-     * collector: the training graph's session was fed them and may still refer to them.
-     */
-    @Override
-    public void close() {
-        for (INDArray a : cache) a.close();
-        gathered.clear();
     }
 }

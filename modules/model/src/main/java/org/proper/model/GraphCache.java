@@ -77,9 +77,10 @@ final class GraphCache {
         CACHE.remove();
     }
 
-    /** Frees the reusable step arrays of this thread's cached graphs; the graphs stay cached. */
+    /** Frees the reusable step arrays of this thread's cached graphs and its {@link ThreadArrays}; the graphs stay cached. */
     static void releaseArrays() {
         CACHE.get().values().forEach(ModelGraph::releaseArrays);
+        ThreadArrays.release();
     }
 
     static String structure(GraphSpec s) {

@@ -98,9 +98,7 @@ public final class UserTrainer {
     private static List<UserResult> trainInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
                                                  GroupExperts ex, int t, TrainOptions o, BaseModel prefixBase) {
         if (prefixBase == null) return runInGraph(g, users, start, ex, t, o, null);
-        try (FrozenPrefix prefix = new FrozenPrefix(prefixBase, o.dataType(), t, users)) {
-            return runInGraph(g, users, start, ex, t, o, prefix);
-        }
+        return runInGraph(g, users, start, ex, t, o, new FrozenPrefix(prefixBase, o.dataType(), t, users));
     }
 
     /** The training loop of {@link #trainInGraph}, with the call's frozen prefix or null. */

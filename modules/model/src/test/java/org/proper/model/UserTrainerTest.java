@@ -78,6 +78,26 @@ class UserTrainerTest {
     }
 
     @Test
+    void aCallReusingTheLastCallsPrefixBuffersGivesTheAdaptersOfFreshOnes() {
+        BaseModel base = Fixtures.base(ModelConfig.tiny(), 25);
+        GroupExperts ge = experts(base);
+        UserOptions uo = UserOptions.defaults();
+        LoraTrainer.releaseArrays();
+        List<UserTrainer.UserResult> fresh = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
+        List<UserData> others = List.of(
+                new UserData("eve", Fixtures.emb(1, 0.4), Fixtures.userExamples("eve", "epsilon", 12, 5), List.of()),
+                new UserData("fay", Fixtures.emb(2, 0.2), Fixtures.userExamples("fay", "phi", 10, 6), List.of()));
+        UserTrainer.trainBatched(base, ge, others, uo, OPTS);          // grows the thread's buffers
+        ThreadArrays.fill(Double.NaN);                                  // and leaves garbage in them
+        List<UserTrainer.UserResult> reused = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
+        for (int u = 0; u < 4; u++) {
+            assertEquals(0.0, maxDiff(fresh.get(u).adapter(), reused.get(u).adapter()), fresh.get(u).adapter().userId());
+            assertEquals(fresh.get(u).loss(), reused.get(u).loss());
+        }
+        LoraTrainer.releaseArrays();
+    }
+
+    @Test
     void theExpertGatesSpreadByMatmulGiveTheAdaptersOfTheBroadcastProduct() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 26);
         GroupExperts ge = experts(base);
