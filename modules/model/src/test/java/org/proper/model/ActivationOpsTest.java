@@ -151,14 +151,7 @@ class ActivationOpsTest {
             BaseModel base = Fixtures.base(cfg, 11);
             List<Example> ex = Fixtures.userExamples("u", "yes", 6, 3);
             TrainOptions o = TrainOptions.defaults().withSteps(8).withBatchSize(3);
-            LoraTrainer.releaseGraphs();
-            LoraAdapter start = LoraAdapter.init(LoraSpec.ffn(4, 8), base, 5);
-            TrainResult<LoraAdapter> java = LoraTrainer.train(base, start, ex, o);
-            TrainResult<LoraAdapter> nd4j = Fixtures.withSwitchOff(JavaKernels.SWITCH, () -> LoraTrainer.train(base, start, ex, o));
-            assertEquals(nd4j.lastLoss(), java.lastLoss(), 1e-4, cfg.family() + " final loss");
-            double diff = Fixtures.maxAbsDiff(java.params(), nd4j.params());
-            assertTrue(diff <= 1e-4, cfg.family() + " adapters differ by " + diff);
-            assertTrue(Fixtures.maxAbsDiff(java.params(), start) > 1e-3, "training moved the adapter");
+            Fixtures.assertJavaOpsTrainAsNd4jOps(base, LoraSpec.ffn(4, 8), ex, o, 1e-4);
         }
     }
 }

@@ -1,5 +1,8 @@
 package org.proper.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,5 +136,21 @@ final class Fixtures {
             System.clearProperty(property);
             LoraTrainer.releaseGraphs();
         }
+    }
+
+    /**
+     * LoRA training of {@code spec} from a fresh adapter with the Java ops ({@link JavaKernels}) ends where training
+     * with them switched off ends: final loss within {@code lossTol}, adapters within 1e-4, and the adapter moved.
+     */
+    static void assertJavaOpsTrainAsNd4jOps(BaseModel base, LoraSpec spec, List<Example> ex, TrainOptions o, double lossTol) {
+        String what = base.config().family().toString();
+        LoraTrainer.releaseGraphs();
+        LoraAdapter start = LoraAdapter.init(spec, base, 5);
+        TrainResult<LoraAdapter> java = LoraTrainer.train(base, start, ex, o);
+        TrainResult<LoraAdapter> nd4j = withSwitchOff(JavaKernels.SWITCH, () -> LoraTrainer.train(base, start, ex, o));
+        assertEquals(nd4j.lastLoss(), java.lastLoss(), lossTol, what + " final loss");
+        double diff = maxAbsDiff(java.params(), nd4j.params());
+        assertTrue(diff <= 1e-4, what + " adapters differ by " + diff);
+        assertTrue(maxAbsDiff(java.params(), start) > 1e-3, "training moved the adapter");
     }
 }

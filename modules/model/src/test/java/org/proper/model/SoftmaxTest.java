@@ -107,14 +107,7 @@ class SoftmaxTest {
             List<Example> ex = TopLayerWindowTest.mixedExamples("u", 6, 9);
             TrainOptions o = TrainOptions.defaults().withSteps(6).withBatchSize(3).withLr(1e-2);
             LoraSpec spec = new LoraSpec(4, 8, java.util.EnumSet.allOf(LoraTarget.class));   // q, v: their gradients pass the softmax
-            LoraTrainer.releaseGraphs();
-            LoraAdapter start = LoraAdapter.init(spec, base, 5);
-            TrainResult<LoraAdapter> java = LoraTrainer.train(base, start, ex, o);
-            TrainResult<LoraAdapter> nd4j = Fixtures.withSwitchOff(JavaKernels.SWITCH, () -> LoraTrainer.train(base, start, ex, o));
-            assertEquals(nd4j.lastLoss(), java.lastLoss(), 1e-5, cfg.family() + " final loss");
-            double diff = Fixtures.maxAbsDiff(java.params(), nd4j.params());
-            assertTrue(diff <= 1e-4, cfg.family() + " adapters differ by " + diff);
-            assertTrue(Fixtures.maxAbsDiff(java.params(), start) > 1e-3, "training moved the adapter");
+            Fixtures.assertJavaOpsTrainAsNd4jOps(base, spec, ex, o, 1e-5);
         }
     }
 }
