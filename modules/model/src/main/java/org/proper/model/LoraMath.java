@@ -120,17 +120,17 @@ final class LoraMath {
 
     /** User projection A_u x per user segment: x [U,S,din], A [U,r,din] → [U,S,r]. */
     static SDVariable userProjection(SameDiff sd, SDVariable x3, SDVariable aU) {
-        return sd.mmul(x3, aU, false, true, false);                              // [B,T,r]
+        return BatchedMatmul.mmul(sd, x3, aU, false, true);                      // [B,T,r]
     }
 
     /** ΔW_u x = B_u (s·A_u x): xa [U,S,r], B [U,dout,r] → [U,S,dout]. */
     static SDVariable userDelta(SameDiff sd, SDVariable xa, SDVariable bU, double s) {
-        return sd.mmul(xa.mul(s), bU, false, true, false);                       // [B,T,dout]
+        return BatchedMatmul.mmul(sd, xa.mul(s), bU, false, true);               // [B,T,dout]
     }
 
     /** LoRA-aware router β = softmax(log g + R_u A_u x). logG [U,S,K], xa [U,S,r], R [U,K,r] → [U,S,K]. */
     static SDVariable loraAwareGate(SameDiff sd, SDVariable logG, SDVariable xa, SDVariable rU) {
-        return sd.nn.softmax(logG.add(sd.mmul(xa, rU, false, true, false)), 2);  // [B,T,K]
+        return sd.nn.softmax(logG.add(BatchedMatmul.mmul(sd, xa, rU, false, true)), 2);  // [B,T,K]
     }
 
     /**

@@ -561,9 +561,9 @@ final class ModelGraph {
             k4 = repeatKv(k4, h / hk);                                                                     // [B,H,T,hd]
             v4 = repeatKv(v4, h / hk);
         }
-        SDVariable att = sd.mmul(q4, k4, false, true, false).add(windowed ? windowBias : attnBias);        // [B,H,tq,T]
+        SDVariable att = BatchedMatmul.mmul(sd, q4, k4, false, true).add(windowed ? windowBias : attnBias);        // [B,H,tq,T]
         att = JavaKernels.available() ? Softmax.lastAxis(sd, att) : sd.nn.softmax(att, 3);
-        return sd.mmul(att, v4).permute(0, 2, 1, 3).reshape(-1, h * hd);                                   // [B·tq,H·hd]
+        return BatchedMatmul.mmul(sd, att, v4, false, false).permute(0, 2, 1, 3).reshape(-1, h * hd);                                   // [B·tq,H·hd]
     }
 
     /** HF repeat_kv: kv head j serves query heads j·rep … j·rep+rep−1. [B,Hkv,T,hd] → [B,Hkv·rep,T,hd]. */

@@ -101,6 +101,7 @@ class FrozenWeightGradientsTest {
                 .filter(o -> o.getInputsToOp().stream().anyMatch(v -> constantOnly(grad, v)))
                 .count();
         assertEquals(0, onConstants, "no backprop op of a matmul, bias add or norm gain left on a frozen weight");
-        assertTrue(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof MmulBp), "LoRA factors keep theirs");
+        assertTrue(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof MmulBp || o.getOp() instanceof BatchedMatmul.TN),
+                "LoRA factors keep theirs");
     }
 }
