@@ -20,8 +20,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * take them where {@link JavaKernels#available}: libnd4j's matmul of rank-3 and rank-4 arrays multiplies the batch's
  * matrices in a plain loop, 4–6 GFLOP/s on these shapes (28 of the 212 ms of a profiled batched user step,
  * OpProfile). Floats are multiplied by {@link VectorMatmul}, doubles (the gradient checks) by a scalar loop.
+ * {@code -Dproper.batchedMatmul=false} keeps SameDiff's matmul (ModelBench's A/B).
  */
 public final class BatchedMatmul {
+    static final String SWITCH = "proper.batchedMatmul";
+
     static {
         JavaKernels.register(new NN(), new NT(), new TN());
     }
@@ -29,9 +32,9 @@ public final class BatchedMatmul {
     private BatchedMatmul() {
     }
 
-    /** op(a)·op(b) over the leading axes: one of these ops where {@link JavaKernels#available}, else SameDiff's matmul. */
+    /** op(a)·op(b) over the leading axes: one of these ops where {@link JavaKernels#available} and not switched off, else SameDiff's matmul. */
     static SDVariable mmul(SameDiff sd, SDVariable a, SDVariable b, boolean transA, boolean transB) {
-        if (!JavaKernels.available()) return sd.mmul(a, b, transA, transB, false);
+        if (!JavaKernels.available() || !Boolean.parseBoolean(System.getProperty(SWITCH, "true"))) return sd.mmul(a, b, transA, transB, false);
         if (transA && transB) throw new IllegalArgumentException("BatchedMatmul: aᵀ·bᵀ has no op; transpose the product instead");
         return (transA ? new TN(sd, a, b) : transB ? new NT(sd, a, b) : new NN(sd, a, b)).outputVariable();
     }
@@ -42,16 +45,26 @@ public final class BatchedMatmul {
 
     /** What the three ops share: the shapes, and the product computed into the session's output. */
     abstract static class Product extends JavaKernels.Op {
-        Product() {
+        private final boolean transA, transB;
+
+        Product(boolean transA, boolean transB) {
+            this.transA = transA;
+            this.transB = transB;
         }
 
-        Product(SameDiff sd, SDVariable a, SDVariable b) {
+        Product(SameDiff sd, SDVariable a, SDVariable b, boolean transA, boolean transB) {
             super(sd, a, b);
+            this.transA = transA;
+            this.transB = transB;
         }
 
-        abstract boolean transA();
+        final boolean transA() {
+            return transA;
+        }
 
-        abstract boolean transB();
+        final boolean transB() {
+            return transB;
+        }
 
         Dims dims(long[] a, long[] b) {
             int r = a.length;
@@ -109,25 +122,16 @@ public final class BatchedMatmul {
     /** C = A·B; dA = dC·Bᵀ, dB = Aᵀ·dC. */
     public static final class NN extends Product {
         public NN() {
+            super(false, false);
         }
 
         NN(SameDiff sd, SDVariable a, SDVariable b) {
-            super(sd, a, b);
+            super(sd, a, b, false, false);
         }
 
         @Override
         public String opName() {
             return "proper_bmm_nn";
-        }
-
-        @Override
-        boolean transA() {
-            return false;
-        }
-
-        @Override
-        boolean transB() {
-            return false;
         }
 
         @Override
@@ -140,25 +144,16 @@ public final class BatchedMatmul {
     /** C = A·Bᵀ; dA = dC·B, dB = dCᵀ·A. */
     public static final class NT extends Product {
         public NT() {
+            super(false, true);
         }
 
         NT(SameDiff sd, SDVariable a, SDVariable b) {
-            super(sd, a, b);
+            super(sd, a, b, false, true);
         }
 
         @Override
         public String opName() {
             return "proper_bmm_nt";
-        }
-
-        @Override
-        boolean transA() {
-            return false;
-        }
-
-        @Override
-        boolean transB() {
-            return true;
         }
 
         @Override
@@ -171,25 +166,16 @@ public final class BatchedMatmul {
     /** C = Aᵀ·B; dA = B·dCᵀ, dB = A·dC. */
     public static final class TN extends Product {
         public TN() {
+            super(true, false);
         }
 
         TN(SameDiff sd, SDVariable a, SDVariable b) {
-            super(sd, a, b);
+            super(sd, a, b, true, false);
         }
 
         @Override
         public String opName() {
             return "proper_bmm_tn";
-        }
-
-        @Override
-        boolean transA() {
-            return true;
-        }
-
-        @Override
-        boolean transB() {
-            return false;
         }
 
         @Override

@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What the graph ops computed in Java share ({@link ActivationOps}, {@link RowGather}, {@link Softmax}): whether
+ * What the graph ops computed in Java share ({@link ActivationOps}, {@link RowGather}, {@link Softmax}, {@link BatchedMatmul}): whether
  * graphs take them, how {@link ModelSession} runs them, and how they read ND4J's buffers.
  * <p>Graphs built while {@link #available} — the JVM has {@code jdk.incubator.vector} (conf/jvm.flags adds it) and
  * {@code -Dproper.javaKernels} is not false — take these ops; else they keep ND4J's. The vector classes are loaded

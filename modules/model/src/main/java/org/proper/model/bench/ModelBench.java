@@ -123,7 +123,8 @@ public final class ModelBench {
         switchAB("proper.sumGradients", "Equal-shape sums' gradients passed on vs copied by add_bp", base, a0, ex, o, ubase, ge, us, uo, uopt);
         switchAB("proper.sharedInputGradients", "Frozen maps' gradient sums as one GEMM vs one GEMM per map", base, a0, ex, o, ubase, ge, us, uo, uopt);
         switchAB("proper.reshapeViews", "Reshapes as views vs libnd4j's copies", base, a0, ex, o, ubase, ge, us, uo, uopt);
-        switchAB("proper.javaKernels", "Activations as one Java-computed op each way vs ND4J's ops", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.batchedMatmul", "Batched products as Java ops vs libnd4j's batched matmul", base, a0, ex, o, ubase, ge, us, uo, uopt);
+        switchAB("proper.javaKernels", "Activations, rows, softmax and batched products as Java ops vs ND4J's ops", base, a0, ex, o, ubase, ge, us, uo, uopt);
         System.out.printf("load after=%s%n", loadAvg());
     }
 
@@ -131,15 +132,17 @@ public final class ModelBench {
      * A switch of the model core on (the default) vs off, by the system property it reads when it builds a graph
      * (-Dproper.skipFrozenGradients: FrozenWeightGradients; -Dproper.closedFormGradients: ClosedFormGradients;
      * -Dproper.topLayerWindow: ModelGraph's window; -Dproper.frozenPrefix: FrozenPrefix, read per user call;
-     * -Dproper.gateByMatmul: LoraMath.mixtureDelta; -Dproper.sumGradients: SumGradients; -Dproper.sharedInputGradients: SharedInputGradients; -Dproper.javaKernels: ActivationOps) or a session
+     * -Dproper.gateByMatmul: LoraMath.mixtureDelta; -Dproper.sumGradients: SumGradients; -Dproper.sharedInputGradients: SharedInputGradients; -Dproper.batchedMatmul: BatchedMatmul;
+     * -Dproper.javaKernels: every JavaKernels op) or a session
      * (-Dproper.reshapeViews: ModelSession) or a batch (-Dproper.headAtLossRowsOnly: Batch.headRows), interleaved in this JVM: fresh graphs per variant and
      * repetition (the dropped ones collected first, so that neither variant pays for the other's native memory),
-     * medians of 5.
+     * medians of 5. The users' one-by-one path is timed as well, so that a switch that speeds the batched path at the other's
+     * expense shows.
      */
     static void switchAB(String property, String label, BaseModel base, LoraAdapter a0, List<Example> ex, TrainOptions o,
                          BaseModel ubase, GroupExperts ge, List<UserData> us, UserOptions uo, TrainOptions uopt) {
         int reps = 5;
-        double[][] step = new double[2][reps], users = new double[2][reps];
+        double[][] step = new double[2][reps], users = new double[2][reps], single = new double[2][reps];
         for (int rep = 0; rep < reps; rep++)
             for (int v = 0; v < 2; v++) {
                 System.setProperty(property, String.valueOf(v == 0));
@@ -147,22 +150,28 @@ public final class ModelBench {
                 System.gc();
                 LoraTrainer.train(base, a0, ex, o.withSteps(1));                  // builds this variant's graphs
                 UserTrainer.trainBatched(ubase, ge, us, uo, uopt.withSteps(1));
+                UserTrainer.trainOneByOne(ubase, ge, us.subList(0, 1), uo, uopt.withSteps(1));
                 long t0 = System.nanoTime();
                 LoraTrainer.train(base, a0, ex, o.withSteps(6));
                 long t1 = System.nanoTime();
                 UserTrainer.trainBatched(ubase, ge, us, uo, uopt);
+                long t2 = System.nanoTime();
+                UserTrainer.trainOneByOne(ubase, ge, us, uo, uopt);
                 step[v][rep] = (t1 - t0) / 1e6 / 6;
-                users[v][rep] = (System.nanoTime() - t1) / 1e9;
+                users[v][rep] = (t2 - t1) / 1e9;
+                single[v][rep] = (System.nanoTime() - t2) / 1e9;
             }
         System.clearProperty(property);
         LoraTrainer.releaseGraphs();
         for (double[] a : step) Arrays.sort(a);
         for (double[] a : users) Arrays.sort(a);
-        System.out.printf("%s (interleaved, medians of %d): LoRA step %.0f vs %.0f ms "
-                        + "(%.2fx); batched users %.2f vs %.2f s (%.2fx)%n", label, reps, step[0][reps / 2], step[1][reps / 2],
-                step[1][reps / 2] / step[0][reps / 2], users[0][reps / 2], users[1][reps / 2], users[1][reps / 2] / users[0][reps / 2]);
-        System.out.printf("  sorted runs: LoRA step ms on %s off %s; batched users s on %s off %s%n",
-                rounded(step[0]), rounded(step[1]), rounded(users[0]), rounded(users[1]));
+        for (double[] a : single) Arrays.sort(a);
+        int m = reps / 2;
+        System.out.printf("%s (interleaved, medians of %d): LoRA step %.0f vs %.0f ms (%.2fx); batched users %.2f vs %.2f s "
+                        + "(%.2fx); users one by one %.2f vs %.2f s (%.2fx)%n", label, reps, step[0][m], step[1][m], step[1][m] / step[0][m],
+                users[0][m], users[1][m], users[1][m] / users[0][m], single[0][m], single[1][m], single[1][m] / single[0][m]);
+        System.out.printf("  sorted runs: LoRA step ms on %s off %s; batched users s on %s off %s; one by one s on %s off %s%n",
+                rounded(step[0]), rounded(step[1]), rounded(users[0]), rounded(users[1]), rounded(single[0]), rounded(single[1]));
     }
 
     static String rounded(double[] xs) {
