@@ -19,11 +19,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The Java batched products ({@link BatchedMatmul}, {@link VectorMatmul}): values in every form, gradients, bad shapes. */
 class BatchedMatmulTest {
     /**
-     * (m, k, n): rows (n a multiple of the vector width or not, m not a multiple of 4), dots (n a LoRA rank, k with
+     * (m, k, n): rows (n a multiple of the vector width or not, m not a multiple of 4), dots (n a LoRA rank, four at a time and not, k with
      * and without a tail), transposed rows (m wide, n small) and the degenerate 1×1.
      */
     private static final int[][] SHAPES = {
-        {8, 32, 32}, {64, 256, 4}, {64, 4, 1024}, {5, 7, 19}, {1, 3, 1}, {1024, 64, 4}, {17, 33, 3}, {6, 40, 37}};
+        {8, 32, 32}, {64, 256, 4}, {64, 4, 1024}, {5, 7, 19}, {1, 3, 1}, {1024, 64, 4}, {17, 33, 3}, {6, 40, 37}, {9, 70, 7}};
 
     private static INDArray random(DataType dt, long seed, long... shape) {
         SplittableRandom r = new SplittableRandom(seed);
