@@ -29,6 +29,8 @@ final class VectorMatmul {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Per thread: op(A) or its transpose, op(B) or its transpose, C (dots) or C from Cᵀ, and a block to transpose. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
+    /** Per thread: Cᵀ of the transposed-rows form, native order as {@link #rows} writes. */
+    private static final ThreadLocal<ByteBuffer[]> SCRATCH_BYTES = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
     private VectorMatmul() {
     }
@@ -153,8 +155,6 @@ final class VectorMatmul {
         for (int q = qEnd; q < k; q++) s = Math.fma(x[xo + q], yt[yo + q], s);
         return s;
     }
-
-    private static final ThreadLocal<ByteBuffer[]> SCRATCH_BYTES = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
     /** The thread's native-order buffer of at least this many floats. */
     private static ByteBuffer scratchBytes(int floats) {
