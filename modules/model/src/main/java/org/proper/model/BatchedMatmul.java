@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Products of the small matrices of two batched arrays as SameDiff ops computed in Java: C[p] = op(A[p])·op(B[p]) for
@@ -92,15 +91,12 @@ public final class BatchedMatmul {
             Dims d = dims(a.shape(), b.shape());
             if (a.dataType() != b.dataType())
                 throw new IllegalStateException(opName() + ": inputs of " + a.dataType() + " and " + b.dataType());
-            INDArray c = JavaKernels.isRowMajor(out) ? out : Nd4j.create(a.dataType(), out.shape(), 'c');
-            if (a.dataType() == DataType.FLOAT) {
-                VectorMatmul.multiply(JavaKernels.bytes(a), JavaKernels.bytes(b), JavaKernels.bytes(c), d, transA(), transB());
-            } else if (a.dataType() == DataType.DOUBLE) {
-                doubles(a.data().asNioDouble(), b.data().asNioDouble(), c.data().asNioDouble(), d);
-            } else {
-                throw new IllegalStateException("Cannot compute " + opName() + " on " + a.dataType() + ": FLOAT or DOUBLE only");
-            }
-            if (c != out) out.assign(c);
+            JavaKernels.requireFloatOrDouble(opName(), a.dataType());
+            JavaKernels.intoOutput(out, c -> {
+                if (a.dataType() == DataType.FLOAT)
+                    VectorMatmul.multiply(JavaKernels.bytes(a), JavaKernels.bytes(b), JavaKernels.bytes(c), d, transA(), transB());
+                else doubles(a.data().asNioDouble(), b.data().asNioDouble(), c.data().asNioDouble(), d);
+            });
         }
 
         private void doubles(DoubleBuffer a, DoubleBuffer b, DoubleBuffer c, Dims d) {

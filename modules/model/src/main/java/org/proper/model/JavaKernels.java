@@ -6,6 +6,7 @@ import java.nio.DoubleBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -96,16 +97,28 @@ final class JavaKernels {
             INDArray e = oc.numInputArguments() > 1 ? rowMajor(oc.getInputArray(1)) : null, out = oc.getOutputArray(0);
             if (e != null && e.length() != x.length())
                 throw new IllegalStateException(opName() + ": inputs of " + x.length() + " and " + e.length() + " elements");
-            INDArray y = isRowMajor(out) ? out : Nd4j.create(x.dataType(), x.shape(), 'c');
-            if (x.dataType() == DataType.FLOAT) {
-                floats(bytes(x), e == null ? null : bytes(e), bytes(y), x.shape());
-            } else if (x.dataType() == DataType.DOUBLE) {
-                doubles(x.data().asNioDouble(), e == null ? null : e.data().asNioDouble(), y.data().asNioDouble(), x.shape());
-            } else {
-                throw new IllegalStateException("Cannot compute " + opName() + " on " + x.dataType() + ": FLOAT or DOUBLE only");
-            }
-            if (y != out) out.assign(y);
+            requireFloatOrDouble(opName(), x.dataType());
+            intoOutput(out, y -> {
+                if (x.dataType() == DataType.FLOAT) floats(bytes(x), e == null ? null : bytes(e), bytes(y), x.shape());
+                else doubles(x.data().asNioDouble(), e == null ? null : e.data().asNioDouble(), y.data().asNioDouble(), x.shape());
+            });
         }
+    }
+
+    /** Refuses, by op and type, an array the Java ops cannot compute on: they take FLOAT and DOUBLE. */
+    static void requireFloatOrDouble(String opName, DataType dt) {
+        if (dt != DataType.FLOAT && dt != DataType.DOUBLE)
+            throw new IllegalStateException("Cannot compute " + opName + " on " + dt + ": FLOAT or DOUBLE only");
+    }
+
+    /**
+     * Has {@code fill} compute the session's output {@code out}: into out itself where it {@link #isRowMajor}, else
+     * into a row-major array of its type and shape that is then copied into it.
+     */
+    static void intoOutput(INDArray out, Consumer<INDArray> fill) {
+        INDArray y = isRowMajor(out) ? out : Nd4j.create(out.dataType(), out.shape(), 'c');
+        fill.accept(y);
+        if (y != out) out.assign(y);
     }
 
     /** The number of elements of an array of this shape, which the Java ops index with ints. */

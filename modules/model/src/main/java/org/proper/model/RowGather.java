@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Rows of a matrix by index, x [N,c] and idx [M] → x[idx] [M,c], as one SameDiff op each way computed in Java: the
@@ -53,8 +52,7 @@ public final class RowGather {
         /** x as a row-major [N,c] array, its type checked. */
         INDArray matrix(INDArray x) {
             if (x.rank() != 2) throw new IllegalStateException(opName() + ": x of shape " + java.util.Arrays.toString(x.shape()) + ", not [N,c]");
-            if (x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE)
-                throw new IllegalStateException("Cannot compute " + opName() + " on " + x.dataType() + ": FLOAT or DOUBLE only");
+            JavaKernels.requireFloatOrDouble(opName(), x.dataType());
             return JavaKernels.rowMajor(x);
         }
     }
@@ -88,11 +86,12 @@ public final class RowGather {
         void compute(OpContext oc) {
             INDArray x = matrix(oc.getInputArray(0)), out = oc.getOutputArray(0);
             int[] idx = indices(oc.getInputArray(1), x.size(0));
-            INDArray y = JavaKernels.isRowMajor(out) ? out : Nd4j.create(x.dataType(), out.shape(), 'c');
             int rowBytes = Math.toIntExact(x.size(1) * x.dataType().width());
-            ByteBuffer src = x.data().asNio(), dst = y.data().asNio();
-            for (int r = 0; r < idx.length; r++) dst.put(r * rowBytes, src, idx[r] * rowBytes, rowBytes);
-            if (y != out) out.assign(y);
+            ByteBuffer src = x.data().asNio();
+            JavaKernels.intoOutput(out, y -> {
+                ByteBuffer dst = y.data().asNio();
+                for (int r = 0; r < idx.length; r++) dst.put(r * rowBytes, src, idx[r] * rowBytes, rowBytes);
+            });
         }
     }
 
@@ -132,23 +131,24 @@ public final class RowGather {
             int c = Math.toIntExact(x.size(1));
             if (eps.size(0) != idx.length || eps.size(1) != c)
                 throw new IllegalStateException(opName() + ": dL/dy " + java.util.Arrays.toString(eps.shape()) + " for " + idx.length + " rows of " + c);
-            INDArray dx = JavaKernels.isRowMajor(out) ? out : Nd4j.create(x.dataType(), x.shape(), 'c');
-            dx.assign(0);
-            if (distinct(idx, x.size(0))) {                            // each row of dL/dx is one row of eps, or zeros
-                int rowBytes = c * x.dataType().width();
-                ByteBuffer e = eps.data().asNio(), d = dx.data().asNio();
-                for (int r = 0; r < idx.length; r++) d.put(idx[r] * rowBytes, e, r * rowBytes, rowBytes);
-            } else if (x.dataType() == DataType.FLOAT) {
-                ByteBuffer e = JavaKernels.bytes(eps), d = JavaKernels.bytes(dx);
-                for (int r = 0; r < idx.length; r++)
-                    for (int j = 0, eo = 4 * r * c, dOff = 4 * idx[r] * c; j < c; j++)
-                        d.putFloat(dOff + 4 * j, d.getFloat(dOff + 4 * j) + e.getFloat(eo + 4 * j));
-            } else {
-                java.nio.DoubleBuffer e = eps.data().asNioDouble(), d = dx.data().asNioDouble();
-                for (int r = 0; r < idx.length; r++)
-                    for (int j = 0; j < c; j++) d.put(idx[r] * c + j, d.get(idx[r] * c + j) + e.get(r * c + j));
-            }
-            if (dx != out) out.assign(dx);
+            boolean distinct = distinct(idx, x.size(0));
+            JavaKernels.intoOutput(out, dx -> {
+                dx.assign(0);
+                if (distinct) {                                            // each row of dL/dx is one row of eps, or zeros
+                    int rowBytes = c * x.dataType().width();
+                    ByteBuffer e = eps.data().asNio(), d = dx.data().asNio();
+                    for (int r = 0; r < idx.length; r++) d.put(idx[r] * rowBytes, e, r * rowBytes, rowBytes);
+                } else if (x.dataType() == DataType.FLOAT) {
+                    ByteBuffer e = JavaKernels.bytes(eps), d = JavaKernels.bytes(dx);
+                    for (int r = 0; r < idx.length; r++)
+                        for (int j = 0, eo = 4 * r * c, dOff = 4 * idx[r] * c; j < c; j++)
+                            d.putFloat(dOff + 4 * j, d.getFloat(dOff + 4 * j) + e.getFloat(eo + 4 * j));
+                } else {
+                    java.nio.DoubleBuffer e = eps.data().asNioDouble(), d = dx.data().asNioDouble();
+                    for (int r = 0; r < idx.length; r++)
+                        for (int j = 0; j < c; j++) d.put(idx[r] * c + j, d.get(idx[r] * c + j) + e.get(r * c + j));
+                }
+            });
         }
     }
 }
