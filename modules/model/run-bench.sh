@@ -4,7 +4,7 @@
 # BENCH_MAIN=org.proper.model.OpProfile runs the op-by-op profile of a user step instead (its args: see that class).
 set -e
 cd "$(dirname "$0")"
-mvn -B -o -q install -DskipTests
-mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+mvn -B -q install -DskipTests
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt
 FLAGS="-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
 OMP_NUM_THREADS=1 exec java -Xmx2g $FLAGS -cp target/classes:$(cat target/cp.txt) "${BENCH_MAIN:-org.proper.model.bench.ModelBench}" "$@"

@@ -818,9 +818,9 @@ final class ModelGraph {
     UserAdapter readUser(int u, UserAdapter template) {
         Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>(), r = new LinkedHashMap<>();
         for (TargetModule m : template.lora().modules()) {
-            a.put(m.name(), Tensor.of(arr("users." + m.name() + ".A").slice(u)));
-            b.put(m.name(), Tensor.of(arr("users." + m.name() + ".B").slice(u)));
-            if (usesLoraAwareRouter()) r.put(m.name(), Tensor.of(arr("users." + m.name() + ".R").slice(u)));
+            a.put(m.name(), Tensors.readSlot(arr("users." + m.name() + ".A"), u));
+            b.put(m.name(), Tensors.readSlot(arr("users." + m.name() + ".B"), u));
+            if (usesLoraAwareRouter()) r.put(m.name(), Tensors.readSlot(arr("users." + m.name() + ".R"), u));
         }
         return new UserAdapter(template.userId(), template.lora().withFactors(a, b), r);
     }
@@ -828,9 +828,9 @@ final class ModelGraph {
     /** Writes a user's adapter into stacked slot u (reusing one graph for many users). */
     void writeUser(int u, UserAdapter ua) {
         for (TargetModule m : ua.lora().modules()) {
-            arr("users." + m.name() + ".A").slice(u).assign(ua.lora().a(m.name()).toNd(dt));
-            arr("users." + m.name() + ".B").slice(u).assign(ua.lora().b(m.name()).toNd(dt));
-            if (usesLoraAwareRouter()) arr("users." + m.name() + ".R").slice(u).assign(ua.routerR().get(m.name()).toNd(dt));
+            Tensors.writeSlot(arr("users." + m.name() + ".A"), u, ua.lora().a(m.name()));
+            Tensors.writeSlot(arr("users." + m.name() + ".B"), u, ua.lora().b(m.name()));
+            if (usesLoraAwareRouter()) Tensors.writeSlot(arr("users." + m.name() + ".R"), u, ua.routerR().get(m.name()));
         }
     }
 

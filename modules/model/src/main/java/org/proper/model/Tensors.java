@@ -1,7 +1,11 @@
 package org.proper.model;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.List;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Small helpers on {@link Tensor}s and ND4J arrays. */
@@ -28,5 +32,48 @@ final class Tensors {
      */
     static boolean fromBufferStart(INDArray a) {
         return a.offset() == 0 && a.elementWiseStride() == 1 && a.data().length() >= a.length();
+    }
+
+    /**
+     * Writes t into slot u of a stacked [U, …] array (the per-user parameters of a batched graph): one copy into the
+     * array's native buffer, where slot u's elements lie from u·|t| on, instead of ND4J's slice, create, cast and assign
+     * (~25 µs per tensor, 12 tensors per user, twice per user and call). Arrays laid out otherwise take the slice path.
+     */
+    static void writeSlot(INDArray stacked, int u, Tensor t) {
+        requireSlotShape(stacked, t);
+        float[] d = t.data();
+        if (!plainSlots(stacked)) {
+            stacked.slice(u).assign(t.toNd(stacked.dataType()));
+        } else if (stacked.dataType() == DataType.FLOAT) {
+            stacked.data().asNioFloat().put((int) ((long) u * d.length), d);
+        } else {
+            DoubleBuffer b = stacked.data().asNioDouble();
+            for (int i = 0, o = u * d.length; i < d.length; i++) b.put(o + i, d[i]);
+        }
+    }
+
+    /** Slot u of a stacked [U, …] array as a float tensor of the slot's shape ({@link #writeSlot}'s inverse). */
+    static Tensor readSlot(INDArray stacked, int u) {
+        long[] shape = Arrays.copyOfRange(stacked.shape(), 1, stacked.rank());
+        if (!plainSlots(stacked)) return Tensor.of(stacked.slice(u));
+        int n = (int) (stacked.length() / stacked.size(0));
+        float[] d = new float[n];
+        if (stacked.dataType() == DataType.FLOAT) {
+            stacked.data().asNioFloat().get(u * n, d);
+        } else {
+            DoubleBuffer b = stacked.data().asNioDouble();
+            for (int i = 0; i < n; i++) d[i] = (float) b.get(u * n + i);
+        }
+        return new Tensor(shape, d);
+    }
+
+    private static boolean plainSlots(INDArray a) {
+        return a.ordering() == 'c' && fromBufferStart(a) && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
+    }
+
+    private static void requireSlotShape(INDArray stacked, Tensor t) {
+        long[] slot = Arrays.copyOfRange(stacked.shape(), 1, stacked.rank());
+        if (!Arrays.equals(slot, t.shape()))
+            throw new IllegalArgumentException("Cannot write a " + t + " into a slot of " + Arrays.toString(stacked.shape()));
     }
 }

@@ -27,8 +27,8 @@ import org.proper.model.UserTrainer;
 /**
  * CPU benchmark of the model core, one native thread (run with OMP_NUM_THREADS=1 and the surefire JVM flags):
  * (1) FP32 GEMM 1024³ with ND4J; (2) the default model's LoRA training step, achieved FLOP rate as a fraction of (1);
- * (3) users/s, batched vs one by one, same users and steps, each path warmed up once as measured, medians of 5;
- * (4) peak memory.
+ * (3) users/s, batched vs one by one, same users and steps, each path warmed up by as many graph steps as the other
+ * ({@link UserPaths}), medians of 5, in this JVM and then with each path in JVMs of its own; (4) peak memory.
  * Args: [dModel=128] [layers=2] [batch=16] [seqLen=128] [users=32] [userSteps=5] [examplesPerUser=8] [userSeqLen=48]
  * [vocab=259, the byte tokenizer's; 50257 is GPT-2's]
  */
@@ -68,28 +68,28 @@ public final class ModelBench {
                 rateCpu, 100 * rateCpu / gemmCpu);
 
         // users/s: same users, same steps, batched vs one by one
-        ModelConfig ucfg = cfg.withMaxSeqLen(Math.max(64, userLen));
-        BaseModel ubase = BaseModel.init(ucfg, 2);
-        GroupExperts ge = benchExperts(ucfg);
-        List<UserData> us = benchUsers(users, perUser, userLen);
-        UserOptions uo = UserOptions.defaults();
-        TrainOptions uopt = benchUserOptions(userSteps);
+        UserPaths.Setup setup = UserPaths.Setup.of(d, layers, users, userSteps, perUser, userLen, vocab);
+        ModelConfig ucfg = setup.base().config();
+        BaseModel ubase = setup.base();
+        GroupExperts ge = setup.experts();
+        List<UserData> us = setup.users();
+        UserOptions uo = setup.userOptions();
+        TrainOptions uopt = setup.options();
         long hwm0 = peakRssKb();
-        // Warm-up: each path once as measured (same users, same steps), so that both graphs are built (the batched
-        // one is per U) and the JIT has compiled their code before the timed runs; the user stage trains millions of
-        // users on one cached graph per thread, so its steady state is what the ratio is about.
-        UserTrainer.trainBatched(ubase, ge, us, uo, uopt);
-        UserTrainer.trainOneByOne(ubase, ge, us, uo, uopt);
+        // Warm-up (UserPaths.Setup#warmUp): each path until its graphs have run U x steps training steps, so that both
+        // graphs are built (the batched one is per U) and the JIT has compiled their code before the timed runs; the
+        // user stage trains millions of users on one cached graph per thread, so its steady state is what the ratio is about.
+        int warmB = setup.warmUp(true), warmO = setup.warmUp(false);
+        System.out.printf("Users warm-up: batched %d calls, one by one %d calls (each until U x steps = %d graph steps)%n",
+                warmB, warmO, users * userSteps);
         int userReps = 5;
         double[] bt = new double[userReps], st = new double[userReps], bc = new double[userReps], sc = new double[userReps];
         for (int rep = 0; rep < userReps; rep++) {
-            long ca = cpu(), a = System.nanoTime();
-            UserTrainer.trainBatched(ubase, ge, us, uo, uopt);
-            long cb = cpu(), b = System.nanoTime();
-            UserTrainer.trainOneByOne(ubase, ge, us, uo, uopt);
-            long cc = cpu(), c = System.nanoTime();
-            bt[rep] = (b - a) / 1e9;
-            st[rep] = (c - b) / 1e9;
+            long ca = cpu();
+            bt[rep] = setup.time(true);
+            long cb = cpu();
+            st[rep] = setup.time(false);
+            long cc = cpu();
             bc[rep] = (cb - ca) / 1e9;
             sc[rep] = (cc - cb) / 1e9;
         }
@@ -111,6 +111,7 @@ public final class ModelBench {
         System.out.printf("Users bound: %.3f GFLOP per user-step (%d x %d tokens) = %.2f ms at this run's GEMM rate; "
                         + "one by one %.1f ms, batched %.1f ms per user-step; no batching can exceed %.1fx here%n",
                 userFlop / 1e9, rows, userLen, floorMs, oneMs, batchedMs, oneMs / floorMs);
+        usersIsolated(d, layers, users, userSteps, perUser, userLen, vocab);
         System.out.printf("Memory: peak RSS %d MiB (before user runs %d MiB), JVM heap used %d MiB, javacpp off-heap %d MiB%n",
                 peakRssKb() / 1024, hwm0 / 1024, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
                 org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
@@ -126,6 +127,26 @@ public final class ModelBench {
         switchAB("proper.batchedMatmul", "Batched products as Java ops vs libnd4j's batched matmul", base, a0, ex, o, ubase, ge, us, uo, uopt);
         switchAB("proper.javaKernels", "Activations, rows, softmax and batched products as Java ops vs ND4J's ops", base, a0, ex, o, ubase, ge, us, uo, uopt);
         System.out.printf("load after=%s%n", loadAvg());
+    }
+
+    /**
+     * Users/s with each path in fresh JVMs of its own, alternately, three pairs (UserPaths#isolated): the same users,
+     * steps and warm-up as the in-JVM measurement above, without either path's JIT profile in the other's JVM.
+     */
+    static void usersIsolated(int d, int layers, int users, int steps, int perUser, int userLen, int vocab) {
+        int pairs = 3, reps = 5;
+        try {
+            double[][] t = UserPaths.isolated(pairs, reps, d, layers, users, steps, perUser, userLen, vocab);
+            double[] ratios = new double[pairs];
+            for (int p = 0; p < pairs; p++) ratios[p] = t[1][p] / t[0][p];
+            double b = UserPaths.median(t[0]), o = UserPaths.median(t[1]);
+            System.out.printf("Users, each path in JVMs of its own (%d alternating pairs, each JVM's median of %d calls): batched median %.2f s = %.1f users/s; "
+                            + "one-by-one median %.2f s = %.1f users/s; speed-up %.1fx (pairs: %s)%n", pairs, reps, b, users / b, o, users / o,
+                    o / b, rounded(ratios));
+            System.out.printf("  JVMs' medians (s): batched %s; one by one %s%n", rounded(t[0]), rounded(t[1]));
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException("Cannot run the isolated user-path JVMs: " + e.getMessage(), e);
+        }
     }
 
     /**
