@@ -80,8 +80,9 @@ final class AdamW {
 
     /**
      * One update in place, allocating nothing once warm: one pass over each trainable array and its state, element by
-     * element in Java on the arrays' native memory: the formula as 18 in-place ND4J ops took 5.5 ms per batched user
-     * step of 657k parameters (U = 32), this pass 1.35 ms.
+     * element in Java on the arrays' native memory (float arrays in SIMD lanes where {@link JavaKernels#available},
+     * {@link VectorAdam}, with the same bits): the formula as 18 in-place ND4J ops took 5.5 ms per batched user step
+     * of 657k parameters (U = 32), this pass 1.35 ms element by element.
      */
     void step(ModelGraph graph, Map<String, INDArray> grads, double lr) {
         step(graph.trainable, graph::arr, grads, lr);
@@ -113,7 +114,9 @@ final class AdamW {
         if (p.dataType() == DataType.FLOAT) {
             FloatBuffer pb = p.data().asNioFloat(), mb = mm.data().asNioFloat(), vb = vv.data().asNioFloat(), gb = g.data().asNioFloat();
             float fb1 = (float) b1, fb2 = (float) b2, fms = (float) mScale, fvs = (float) vScale, fe = (float) eps, fd = (float) decay;
-            for (int i = 0; i < n; i++) {
+            int done = JavaKernels.available() ? VectorAdam.update(JavaKernels.bytes(p), JavaKernels.bytes(mm), JavaKernels.bytes(vv),
+                    JavaKernels.bytes(g), n, fb1, fb2, fms, fvs, fe, fd) : 0;
+            for (int i = done; i < n; i++) {
                 float gi = gb.get(i), mi = fb1 * mb.get(i) + (1 - fb1) * gi, vi = fb2 * vb.get(i) + (1 - fb2) * gi * gi;
                 mb.put(i, mi);
                 vb.put(i, vi);

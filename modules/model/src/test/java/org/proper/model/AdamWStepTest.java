@@ -1,9 +1,12 @@
 package org.proper.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,5 +53,36 @@ class AdamWStepTest {
                         assertEquals(want[i], got[i], dt == DataType.FLOAT ? 1e-6 : 1e-12, o.optimizer() + " " + dt + " " + order + " element " + i);
                 }
         }
+    }
+
+    /** AdamW steps on n random floats with the Java kernels switched on or off. */
+    private static float[] floatSteps(int n, int steps, boolean javaKernels) {
+        String was = System.getProperty(JavaKernels.SWITCH);
+        System.setProperty(JavaKernels.SWITCH, String.valueOf(javaKernels));
+        try {
+            SplittableRandom r = new SplittableRandom(11);
+            INDArray p = Nd4j.create(DataType.FLOAT, n);
+            for (int i = 0; i < n; i++) p.putScalar(i, r.nextDouble(-2, 2));
+            AdamW opt = new AdamW(TrainOptions.defaults().withOptimizer(TrainOptions.Optimizer.ADAMW, 0.1));
+            for (int t = 0; t < steps; t++) {
+                INDArray g = Nd4j.create(DataType.FLOAT, n);
+                for (int i = 0; i < n; i++) g.putScalar(i, i % 97 == 0 ? 0 : r.nextDouble(-1, 1) * Math.pow(10, r.nextInt(-6, 2)));
+                opt.step(List.of("p"), x -> p, Map.of("p", g), 0.01);
+            }
+            return p.toFloatVector();
+        } finally {
+            if (was == null) System.clearProperty(JavaKernels.SWITCH);
+            else System.setProperty(JavaKernels.SWITCH, was);
+        }
+    }
+
+    @Test
+    void floatUpdatesInSimdLanesGiveTheScalarLoopsBitsIncludingTheTail() {
+        assertTrue(JavaKernels.available(), "the test JVM has jdk.incubator.vector (surefire's argLine)");
+        float[] start = floatSteps(1003, 0, true), vector = floatSteps(1003, 3, true), scalar = floatSteps(1003, 3, false);
+        assertArrayEquals(scalar, vector);
+        int moved = 0;
+        for (int i = 0; i < start.length; i++) moved += start[i] != vector[i] ? 1 : 0;
+        assertTrue(moved > 990, "the steps moved " + moved + " of 1003 parameters");
     }
 }
