@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.proper.model.bench.ModelBench;
+import org.proper.model.bench.UserPaths;
 
 /**
  * Developer benchmark: where the time of one user-stage training step goes, op by op (a SameDiff listener on the
@@ -41,12 +42,12 @@ public final class OpProfile {
     public static void main(String[] args) {
         int d = arg(args, 0, 256), layers = arg(args, 1, 2), users = arg(args, 2, 32), perUser = arg(args, 3, 2);
         int userLen = arg(args, 4, 32), steps = arg(args, 5, 10);
-        ModelConfig cfg = ModelConfig.gpt2(d, layers, Math.max(1, d / 32), 4 * d, Math.max(64, userLen));
-        BaseModel base = BaseModel.init(cfg, 2);
-        GroupExperts experts = ModelBench.benchExperts(cfg);
-        List<UserData> us = ModelBench.benchUsers(users, perUser, userLen);
-        UserOptions uo = UserOptions.defaults();
-        TrainOptions o = ModelBench.benchUserOptions(steps);
+        UserPaths.Setup setup = UserPaths.Setup.of(d, layers, users, steps, perUser, userLen, ByteTokenizer.VOCAB_SIZE);
+        BaseModel base = setup.base();
+        GroupExperts experts = setup.experts();
+        List<UserData> us = setup.users();
+        UserOptions uo = setup.userOptions();
+        TrainOptions o = setup.options();
         UserTrainer.trainBatched(base, experts, us, uo, o.withSteps(2));               // builds and caches the graph
         List<ModelGraph> graphs = GraphCache.graphsOfThisThread();
         SameDiff sd = graphs.stream().filter(g -> !g.trainable.isEmpty()).reduce((a, b) -> b).orElseThrow().sd; // the training graph

@@ -36,16 +36,16 @@ public final class UserPaths {
     private UserPaths() {
     }
 
-    /** The bench's users, experts, base model and options for one configuration. */
-    record Setup(BaseModel base, GroupExperts experts, List<UserData> users, UserOptions userOptions, TrainOptions options) {
-        static Setup of(int d, int layers, int users, int steps, int perUser, int userLen, int vocab) {
+    /** The bench's users, experts, base model and options for one configuration ({@link ModelBench}, OpProfile). */
+    public record Setup(BaseModel base, GroupExperts experts, List<UserData> users, UserOptions userOptions, TrainOptions options) {
+        public static Setup of(int d, int layers, int users, int steps, int perUser, int userLen, int vocab) {
             ModelConfig cfg = ModelConfig.gpt2(d, layers, Math.max(1, d / 32), 4 * d, Math.max(64, userLen)).withVocabSize(vocab);
             return new Setup(BaseModel.init(cfg, 2), ModelBench.benchExperts(cfg), ModelBench.benchUsers(users, perUser, userLen),
                     UserOptions.defaults(), ModelBench.benchUserOptions(steps));
         }
 
         /** One call of a path on all users, in seconds. */
-        double time(boolean batched) {
+        public double time(boolean batched) {
             long t0 = System.nanoTime();
             if (batched) UserTrainer.trainBatched(base, experts, users, userOptions, options);
             else UserTrainer.trainOneByOne(base, experts, users, userOptions, options);
@@ -53,7 +53,7 @@ public final class UserPaths {
         }
 
         /** Runs a path until its graphs have executed ≥ U × steps training steps, and at least twice; returns the calls. */
-        int warmUp(boolean batched) {
+        public int warmUp(boolean batched) {
             int calls = 0;
             for (long runs = 0; calls < 2 || runs < (long) users.size() * options.steps(); calls++) {
                 time(batched);
