@@ -1,7 +1,6 @@
 package org.proper.model;
 
 import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -40,12 +39,14 @@ final class Tensors {
      * (~25 µs per tensor, 12 tensors per user, twice per user and call). Arrays laid out otherwise take the slice path.
      */
     static void writeSlot(INDArray stacked, int u, Tensor t) {
-        requireSlotShape(stacked, t);
+        long[] slot = requireSlot(stacked, u);
+        if (!Arrays.equals(slot, t.shape()))
+            throw new IllegalArgumentException("Cannot write a " + t + " into a slot of " + Arrays.toString(stacked.shape()));
         float[] d = t.data();
         if (!plainSlots(stacked)) {
             stacked.slice(u).assign(t.toNd(stacked.dataType()));
         } else if (stacked.dataType() == DataType.FLOAT) {
-            stacked.data().asNioFloat().put((int) ((long) u * d.length), d);
+            stacked.data().asNioFloat().put(u * d.length, d);
         } else {
             DoubleBuffer b = stacked.data().asNioDouble();
             for (int i = 0, o = u * d.length; i < d.length; i++) b.put(o + i, d[i]);
@@ -54,7 +55,7 @@ final class Tensors {
 
     /** Slot u of a stacked [U, …] array as a float tensor of the slot's shape ({@link #writeSlot}'s inverse). */
     static Tensor readSlot(INDArray stacked, int u) {
-        long[] shape = Arrays.copyOfRange(stacked.shape(), 1, stacked.rank());
+        long[] shape = requireSlot(stacked, u);
         if (!plainSlots(stacked)) return Tensor.of(stacked.slice(u));
         int n = (int) (stacked.length() / stacked.size(0));
         float[] d = new float[n];
@@ -71,9 +72,10 @@ final class Tensors {
         return a.ordering() == 'c' && fromBufferStart(a) && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
     }
 
-    private static void requireSlotShape(INDArray stacked, Tensor t) {
-        long[] slot = Arrays.copyOfRange(stacked.shape(), 1, stacked.rank());
-        if (!Arrays.equals(slot, t.shape()))
-            throw new IllegalArgumentException("Cannot write a " + t + " into a slot of " + Arrays.toString(stacked.shape()));
+    /** The shape of a slot of a stacked array, after checking that slot u is one of its U. */
+    private static long[] requireSlot(INDArray stacked, int u) {
+        if (u < 0 || u >= stacked.size(0))
+            throw new IndexOutOfBoundsException("No slot " + u + " in a stacked array of " + stacked.size(0) + " " + Arrays.toString(stacked.shape()));
+        return Arrays.copyOfRange(stacked.shape(), 1, stacked.rank());
     }
 }

@@ -39,4 +39,13 @@ class TensorsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensors.writeSlot(stacked, 0, slot(0)));
         assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 3, 2]"), e.getMessage());
     }
+
+    @Test
+    void aSlotPastTheStackIsRefusedNamingTheSlotAndTheStack() {
+        INDArray stacked = Nd4j.create(DataType.FLOAT, 3, 2, 3);
+        IndexOutOfBoundsException w = assertThrows(IndexOutOfBoundsException.class, () -> Tensors.writeSlot(stacked, 3, slot(0)));
+        IndexOutOfBoundsException r = assertThrows(IndexOutOfBoundsException.class, () -> Tensors.readSlot(stacked, -1));
+        assertTrue(w.getMessage().contains("No slot 3") && w.getMessage().contains("[3, 2, 3]"), w.getMessage());
+        assertTrue(r.getMessage().contains("No slot -1"), r.getMessage());
+    }
 }
