@@ -11,6 +11,8 @@ import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.kernel.JavaKernels;
+import org.proper.model.kernel.VectorAdam;
 
 /**
  * Adam / AdamW with per-element state, applied in place to a graph's trainable arrays. Because state is per element
@@ -137,11 +139,11 @@ final class AdamW {
 
     /** g itself when its elements lie in p's order from its buffer's start, else such a copy (rare: SameDiff's outputs do). */
     private static INDArray contiguousLike(INDArray g, INDArray p) {
-        return Tensors.fromBufferStart(g) && g.ordering() == p.ordering() ? g : g.dup(p.ordering());
+        return JavaKernels.fromBufferStart(g) && g.ordering() == p.ordering() ? g : g.dup(p.ordering());
     }
 
     private static void requirePlain(INDArray... arrays) {
         for (INDArray a : arrays)
-            if (!Tensors.fromBufferStart(a)) throw new IllegalStateException("Cannot update " + java.util.Arrays.toString(a.shape()) + " in place: not contiguous");
+            if (!JavaKernels.fromBufferStart(a)) throw new IllegalStateException("Cannot update " + java.util.Arrays.toString(a.shape()) + " in place: not contiguous");
     }
 }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.proper.model.kernel.ThreadArrays;
 
 /**
  * Layer 0's adapter-independent outputs, computed once per example and training call instead of at every step.

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.proper.model.kernel.ThreadArrays;
 
 /**
  * Per-thread cache of training graphs, so that repeated calls (local-SGD rounds, one task's groups or user batches)

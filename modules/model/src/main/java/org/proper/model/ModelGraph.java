@@ -17,6 +17,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.proper.model.kernel.ActivationOps;
+import org.proper.model.kernel.Activations;
+import org.proper.model.kernel.BatchedMatmul;
+import org.proper.model.kernel.JavaKernels;
+import org.proper.model.kernel.ModelSession;
+import org.proper.model.kernel.RowGather;
+import org.proper.model.kernel.Softmax;
+import org.proper.model.kernel.StepArrays;
 
 /**
  * One SameDiff graph of the decoder-only transformer at a fixed sequence length T, with whatever adapters a

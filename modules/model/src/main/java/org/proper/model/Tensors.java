@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.kernel.JavaKernels;
 
 /** Small helpers on {@link Tensor}s and ND4J arrays. */
 final class Tensors {
@@ -23,14 +24,6 @@ final class Tensors {
         float[] out = new float[acc.length];
         for (int i = 0; i < acc.length; i++) out[i] = (float) (acc[i] / ts.size());
         return new Tensor(first.shape(), out);
-    }
-
-    /**
-     * The array's elements lie in its buffer from the buffer's start, one after another in the array's order: index i
-     * of {@code a.data().asNioFloat()} (or {@code asNioDouble()}) is element i.
-     */
-    static boolean fromBufferStart(INDArray a) {
-        return a.offset() == 0 && a.elementWiseStride() == 1 && a.data().length() >= a.length();
     }
 
     /**
@@ -69,7 +62,7 @@ final class Tensors {
     }
 
     private static boolean plainSlots(INDArray a) {
-        return a.ordering() == 'c' && fromBufferStart(a) && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
+        return a.ordering() == 'c' && JavaKernels.fromBufferStart(a) && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
     }
 
     /** The shape of a slot of a stacked array, after checking that slot u is one of its U. */

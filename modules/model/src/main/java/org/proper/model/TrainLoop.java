@@ -22,7 +22,7 @@ final class TrainLoop {
 
     /**
      * Ask for a GC every this many steps (-Dproper.gcEverySteps; 0 = never, the default). Not needed for memory: a
-     * step's arrays are reused by the next step ({@link StepArrays}) and the optimizer updates in place, so nothing
+     * step's arrays are reused by the next step ({@link org.proper.model.kernel.StepArrays}) and the optimizer updates in place, so nothing
      * of a step waits for the collector (it did before: ~150 MB of off-heap garbage per step of the default model).
      */
     static final int GC_EVERY = Integer.getInteger("proper.gcEverySteps", 0);

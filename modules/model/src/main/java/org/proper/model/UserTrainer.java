@@ -134,12 +134,12 @@ public final class UserTrainer {
         return new GraphSpec(false, null, false, ex, false, uo.hardRouting(), 0, 0, start, true, uo.fixedBeta());
     }
 
-    static int seqLen(BaseModel base, List<UserData> users) {
+    public static int seqLen(BaseModel base, List<UserData> users) {
         return Batch.seqLenFor(examples(users), base.config().maxSeqLen());
     }
 
     /** The top layer's rows per example for these users' batches at seqLen t ({@link Batch#windowFor}). */
-    static int window(int t, List<UserData> users) {
+    public static int window(int t, List<UserData> users) {
         return Batch.windowFor(examples(users), t);
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.kernel.JavaKernels;
 
 class AdamWStepTest {
     private static final double[] P0 = {0.5, -1.0, 2.0, 0.0, 3.0, -0.25};

@@ -14,6 +14,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.kernel.JavaKernels;
 
 /** The rewrite's structure and guards; its values are checked by finite differences in {@link GradientCheckTest}. */
 class ClosedFormGradientsTest {

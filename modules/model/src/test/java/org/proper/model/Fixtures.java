@@ -12,10 +12,11 @@ import java.util.function.Supplier;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.kernel.JavaKernels;
 
 /** Small deterministic models, adapters and data sets for tests. */
-final class Fixtures {
-    static final ByteTokenizer TOK = new ByteTokenizer();
+public final class Fixtures {
+    public static final ByteTokenizer TOK = new ByteTokenizer();
 
     private Fixtures() {
     }
@@ -24,7 +25,7 @@ final class Fixtures {
      * A random base whose token embeddings (and head) have std 0.5 instead of 0.02: with tied, frozen embeddings a
      * freshly initialised model cannot express confident predictions (|logit| ≤ ‖h‖·‖e‖ ≈ 0.6), a pretrained one can.
      */
-    static BaseModel base(ModelConfig cfg, long seed) {
+    public static BaseModel base(ModelConfig cfg, long seed) {
         BaseModel b = BaseModel.init(cfg, seed);
         Map<String, Tensor> w = new LinkedHashMap<>(b.weights());
         for (String n : List.of("wte.weight", "model.embed_tokens.weight", "lm_head.weight")) {
@@ -39,7 +40,7 @@ final class Fixtures {
     }
 
     /** User u's examples: "<topic> i:" → a user-specific answer word, so personalization is learnable. */
-    static List<Example> userExamples(String userId, String answer, int n, long seed) {
+    public static List<Example> userExamples(String userId, String answer, int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Example> out = new ArrayList<>();
         String[] topics = {"arrow", "kafka", "spark", "flink", "hive", "beam"};
@@ -49,7 +50,7 @@ final class Fixtures {
     }
 
     /** A copy of the adapter with every factor drawn uniformly in ±scale (so B ≠ 0). */
-    static LoraAdapter randomize(LoraAdapter a, double scale, long seed) {
+    public static LoraAdapter randomize(LoraAdapter a, double scale, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Tensor> na = new LinkedHashMap<>(), nb = new LinkedHashMap<>();
         for (TargetModule m : a.modules()) {
@@ -59,14 +60,14 @@ final class Fixtures {
         return a.withFactors(na, nb);
     }
 
-    static Tensor rand(long[] shape, double scale, SplittableRandom r) {
+    public static Tensor rand(long[] shape, double scale, SplittableRandom r) {
         Tensor t = Tensor.zeros(shape);
         float[] d = t.data();
         for (int i = 0; i < d.length; i++) d[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
         return t;
     }
 
-    static GroupExperts randomExperts(GroupExperts g, double scale, long seed) {
+    public static GroupExperts randomExperts(GroupExperts g, double scale, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<LoraAdapter> ex = new ArrayList<>();
         for (int k = 0; k < g.k(); k++) ex.add(randomize(g.experts().get(k), scale, seed + k + 1));
@@ -75,30 +76,30 @@ final class Fixtures {
         return g.with(ex, g.centroids(), v);
     }
 
-    static UserAdapter randomUser(UserAdapter u, double scale, long seed) {
+    public static UserAdapter randomUser(UserAdapter u, double scale, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Tensor> rr = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : u.routerR().entrySet()) rr.put(e.getKey(), rand(e.getValue().shape(), scale, r));
         return new UserAdapter(u.userId(), randomize(u.lora(), scale, seed + 99), rr);
     }
 
-    static float[][] centroids() {
+    public static float[][] centroids() {
         return new float[][]{{1f, 0f, 0f}, {0f, 1f, 0f}, {0f, 0f, 1f}};
     }
 
-    static float[] emb(int group, double jitter) {
+    public static float[] emb(int group, double jitter) {
         float[] e = centroids()[group].clone();
         for (int i = 0; i < e.length; i++) e[i] += (float) (jitter * (i + 1));
         return e;
     }
 
-    static double maxAbsDiff(float[][] a, float[][] b) {
+    public static double maxAbsDiff(float[][] a, float[][] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
         return m;
     }
 
-    static double maxAbsDiff(LoraAdapter a, LoraAdapter b) {
+    public static double maxAbsDiff(LoraAdapter a, LoraAdapter b) {
         double m = 0;
         for (TargetModule t : a.modules()) {
             m = Math.max(m, a.a(t.name()).maxAbsDiff(b.a(t.name())));
@@ -108,7 +109,7 @@ final class Fixtures {
     }
 
     /** A user-stage graph spec: two users' LoRAs (r = 2, FFN) with the LoRA-aware router over three random frozen experts. */
-    static GraphSpec twoUsersSpec(BaseModel base) {
+    public static GraphSpec twoUsersSpec(BaseModel base) {
         GroupExperts ge = randomExperts(GroupExperts.init(LoraSpec.ffn(2, 4), base.config(), centroids(), 0.5, 3), 0.3, 4);
         List<UserAdapter> us = List.of(UserAdapter.init("a", LoraSpec.ffn(2, 4), base.config(), ge.k(), 1),
                 UserAdapter.init("b", LoraSpec.ffn(2, 4), base.config(), ge.k(), 2));
@@ -116,7 +117,7 @@ final class Fixtures {
     }
 
     /** A [rows, cols] double matrix of uniform values in ±1, drawn from the seed (for graph-rewrite tests). */
-    static INDArray seeded(long seed, int rows, int cols) {
+    public static INDArray seeded(long seed, int rows, int cols) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] v = new double[rows * cols];
         for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1, 1);
@@ -127,7 +128,7 @@ final class Fixtures {
      * {@code run} with the model core's boolean switch {@code property} (read when a graph is built) set to false, on
      * fresh graphs: the thread's cached graphs are dropped before and after.
      */
-    static <T> T withSwitchOff(String property, Supplier<T> run) {
+    public static <T> T withSwitchOff(String property, Supplier<T> run) {
         LoraTrainer.releaseGraphs();
         System.setProperty(property, "false");
         try {
@@ -142,7 +143,7 @@ final class Fixtures {
      * LoRA training of {@code spec} from a fresh adapter with the Java ops ({@link JavaKernels}) ends where training
      * with them switched off ends: final loss within {@code lossTol}, adapters within 1e-4, and the adapter moved.
      */
-    static void assertJavaOpsTrainAsNd4jOps(BaseModel base, LoraSpec spec, List<Example> ex, TrainOptions o, double lossTol) {
+    public static void assertJavaOpsTrainAsNd4jOps(BaseModel base, LoraSpec spec, List<Example> ex, TrainOptions o, double lossTol) {
         String what = base.config().family().toString();
         LoraTrainer.releaseGraphs();
         LoraAdapter start = LoraAdapter.init(spec, base, 5);

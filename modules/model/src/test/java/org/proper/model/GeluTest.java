@@ -14,11 +14,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.kernel.JavaKernels;
 
 class GeluTest {
     enum Variant { OP_BY_OP, CLOSED_FORM, JAVA_OP }
 
-    /** With SameDiff's own chain, with the closed-form derivative in its place, and as one {@link ActivationOps} op each way. */
+    /** With SameDiff's own chain, with the closed-form derivative in its place, and as one {@link org.proper.model.kernel.ActivationOps} op each way. */
     @ParameterizedTest
     @EnumSource(Variant.class)
     void theSigmoidFormIsGpt2sTanhGeluNewAndItsDerivative(Variant variant) {

@@ -20,6 +20,8 @@ import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.proper.model.bench.ModelBench;
 import org.proper.model.bench.StepFlops;
+import org.proper.model.kernel.BatchedMatmul;
+import org.proper.model.kernel.JavaKernels;
 
 /**
  * The benchmark's FLOP count ({@link StepFlops}) against the matrix products that one real training step executes:
@@ -83,7 +85,7 @@ class StepFlopsTest {
     }
 
     /**
-     * The top layer's row selections of b rows as matmuls, where {@link RowGather} does not take them
+     * The top layer's row selections of b rows as matmuls, where {@link org.proper.model.kernel.RowGather} does not take them
      * (ModelGraph.inWindow: q and the residual stream, [b,W,T]·[b,T,d] each): forward, dL/dx, and the unread gradient
      * of the one-hot selection that matmul_bp computes with it. RowGather copies rows: no FLOPs.
      */

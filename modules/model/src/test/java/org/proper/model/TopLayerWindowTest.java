@@ -24,7 +24,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * top layer trains: the same losses and the same adapters as with -Dproper.topLayerWindow=false, for prompts and
  * answers of mixed lengths, including rows whose window must end at the row's last position.
  */
-class TopLayerWindowTest {
+public class TopLayerWindowTest {
     private static final TrainOptions OPTS = TrainOptions.defaults().withSteps(6).withBatchSize(4).withLr(1e-2);
 
     @AfterEach
@@ -34,7 +34,7 @@ class TopLayerWindowTest {
     }
 
     /** Prompts of 3..26 bytes, answers of 1..6 bytes (+ EOS): T = 32, window 8; the longest prompts put the window at T − 8. */
-    static List<Example> mixedExamples(String user, int n, long seed) {
+    public static List<Example> mixedExamples(String user, int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.kernel.ThreadArrays;
 
-class UserTrainerTest {
-    static final TrainOptions OPTS = TrainOptions.defaults().withSteps(8).withBatchSize(4).withLr(1e-2).withSchedule(TrainOptions.Schedule.COSINE, 2);
+public class UserTrainerTest {
+    public static final TrainOptions OPTS = TrainOptions.defaults().withSteps(8).withBatchSize(4).withLr(1e-2).withSchedule(TrainOptions.Schedule.COSINE, 2);
 
-    static List<UserData> users() {
+    public static List<UserData> users() {
         return List.of(
                 new UserData("ann", Fixtures.emb(0, 0.1), Fixtures.userExamples("ann", "alpha", 3, 1), List.of()),
                 new UserData("bob", Fixtures.emb(1, 0.2), Fixtures.userExamples("bob", "beta", 6, 2), List.of()),
@@ -17,11 +18,11 @@ class UserTrainerTest {
                 new UserData("dee", Fixtures.emb(0, 0.3), Fixtures.userExamples("dee", "delta", 2, 4), List.of()));
     }
 
-    static GroupExperts experts(BaseModel base) {
+    public static GroupExperts experts(BaseModel base) {
         return Fixtures.randomExperts(GroupExperts.init(LoraSpec.ffn(2, 4), base.config(), Fixtures.centroids(), 1.0, 3), 0.2, 4);
     }
 
-    static double maxDiff(UserAdapter a, UserAdapter b) {
+    public static double maxDiff(UserAdapter a, UserAdapter b) {
         double m = Fixtures.maxAbsDiff(a.lora(), b.lora());
         for (String k : a.routerR().keySet()) m = Math.max(m, a.routerR().get(k).maxAbsDiff(b.routerR().get(k)));
         return m;

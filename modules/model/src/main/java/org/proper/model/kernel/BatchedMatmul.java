@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
@@ -32,18 +32,18 @@ public final class BatchedMatmul {
     }
 
     /** op(a)·op(b) over the leading axes: one of these ops where {@link JavaKernels#available} and not switched off, else SameDiff's matmul. */
-    static SDVariable mmul(SameDiff sd, SDVariable a, SDVariable b, boolean transA, boolean transB) {
+    public static SDVariable mmul(SameDiff sd, SDVariable a, SDVariable b, boolean transA, boolean transB) {
         if (!JavaKernels.available() || !Boolean.parseBoolean(System.getProperty(SWITCH, "true"))) return sd.mmul(a, b, transA, transB, false);
         if (transA && transB) throw new IllegalArgumentException("BatchedMatmul: aᵀ·bᵀ has no op; transpose the product instead");
         return (transA ? new TN(sd, a, b) : transB ? new NT(sd, a, b) : new NN(sd, a, b)).outputVariable();
     }
 
     /** batches products of op(A) [m,k] and op(B) [k,n]. */
-    record Dims(int batches, int m, int k, int n) {
+    public record Dims(int batches, int m, int k, int n) {
     }
 
     /** What the three ops share: the shapes, and the product computed into the session's output. */
-    abstract static class Product extends JavaKernels.Op {
+    public abstract static class Product extends JavaKernels.Op {
         private final boolean transA, transB;
 
         Product(boolean transA, boolean transB) {
@@ -65,7 +65,7 @@ public final class BatchedMatmul {
             return transB;
         }
 
-        Dims dims(long[] a, long[] b) {
+        public Dims dims(long[] a, long[] b) {
             int r = a.length;
             boolean sameBatch = r >= 2 && b.length == r && Arrays.equals(a, 0, r - 2, b, 0, r - 2);
             int m = (int) (transA() ? a[r - 1] : a[r - 2]), k = (int) (transA() ? a[r - 2] : a[r - 1]);

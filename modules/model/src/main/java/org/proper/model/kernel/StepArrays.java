@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,14 +15,14 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The memory of one graph's SameDiff session on one thread: every buffer a call allocates is handed out again by the
- * next call ({@link #recycle}, from {@link ModelGraph#feed}), so a call's results are valid until the next call on the
+ * next call ({@link #recycle}, from {@link org.proper.model.ModelGraph#feed}), so a call's results are valid until the next call on the
  * same graph and thread. Once warm, a training step allocates no native memory and frees none: the process stays at
  * one step's working set without a garbage collection. (SameDiff's own manager gets most arrays back only through
  * the garbage collector — about 1 GB per batched user step of the default model — and allocating them again was a
  * quarter of the step.) SameDiff's early {@link #release}s are ignored: a buffer is reused only after the call that
  * used it has ended.
  */
-final class StepArrays extends AbstractMemoryMgr {
+public final class StepArrays extends AbstractMemoryMgr {
     private final Map<String, ArrayDeque<DataBuffer>> free = new HashMap<>();
     private final List<DataBuffer> used = new ArrayList<>();
 
@@ -56,7 +56,7 @@ final class StepArrays extends AbstractMemoryMgr {
     }
 
     /** The previous call is over: its buffers serve the next one. */
-    void recycle() {
+    public void recycle() {
         for (DataBuffer b : used) free.computeIfAbsent(key(b.dataType(), b.length()), k -> new ArrayDeque<>()).push(b);
         used.clear();
     }

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class RowGather {
     }
 
     /** x[idx]: x [N,c], idx an INT vector [M] of row numbers → [M,c]. */
-    static SDVariable rows(SameDiff sd, SDVariable x, SDVariable idx) {
+    public static SDVariable rows(SameDiff sd, SDVariable x, SDVariable idx) {
         return new Gather(sd, x, idx).outputVariable();
     }
 

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +16,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.BaseModel;
+import org.proper.model.Example;
+import org.proper.model.Fixtures;
+import org.proper.model.LoraSpec;
+import org.proper.model.ModelConfig;
+import org.proper.model.TrainOptions;
 
 /** The Java-computed activation ops on float arrays (the vector kernels), in graphs and in whole models. */
 class ActivationOpsTest {

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,8 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code -Dproper.javaKernels} is not false — take these ops; else they keep ND4J's. The vector classes are loaded
  * only then.
  */
-final class JavaKernels {
-    static final String SWITCH = "proper.javaKernels";
+public final class JavaKernels {
+    public static final String SWITCH = "proper.javaKernels";
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private JavaKernels() {
@@ -129,7 +129,7 @@ final class JavaKernels {
     }
 
     /** Whether graphs built now take the Java ops. */
-    static boolean available() {
+    public static boolean available() {
         return VECTOR_API && Boolean.parseBoolean(System.getProperty(SWITCH, "true"));
     }
 
@@ -142,9 +142,17 @@ final class JavaKernels {
         ModelSession.install();
     }
 
+    /**
+     * The array's elements lie in its buffer from the buffer's start, one after another in the array's order: index i
+     * of {@code a.data().asNioFloat()} (or {@code asNioDouble()}) is element i.
+     */
+    public static boolean fromBufferStart(INDArray a) {
+        return a.offset() == 0 && a.elementWiseStride() == 1 && a.data().length() >= a.length();
+    }
+
     /** Row-major with its elements from the start of its buffer, so that the buffer is the array. */
     static boolean isRowMajor(INDArray a) {
-        return a.ordering() == 'c' && Tensors.fromBufferStart(a);
+        return a.ordering() == 'c' && fromBufferStart(a);
     }
 
     /** The array itself when {@link #isRowMajor}, else a row-major copy. */
@@ -153,7 +161,7 @@ final class JavaKernels {
     }
 
     /** A {@link #isRowMajor} float array's buffer as native-order bytes, float i at byte 4·i. */
-    static ByteBuffer bytes(INDArray a) {
+    public static ByteBuffer bytes(INDArray a) {
         return a.data().asNio().order(ByteOrder.nativeOrder());
     }
 }

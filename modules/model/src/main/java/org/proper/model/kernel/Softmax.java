@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
@@ -23,7 +23,7 @@ public final class Softmax {
     }
 
     /** softmax(x) along x's last axis. */
-    static SDVariable lastAxis(SameDiff sd, SDVariable x) {
+    public static SDVariable lastAxis(SameDiff sd, SDVariable x) {
         return new Forward(sd, x).outputVariable();
     }
 

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,12 +7,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link AdamW}'s float update in the CPU's SIMD lanes: per element the same IEEE multiplications, additions, square
+ * {@link org.proper.model.AdamW}'s float update in the CPU's SIMD lanes: per element the same IEEE multiplications, additions, square
  * root and division in the same order as its scalar loop (Java fuses none), so the two give the same bits, whatever
  * the vector width; the elements past the last full vector take the scalar loop. Buffers as {@link JavaKernels#bytes}
  * gives them. Loaded only where the JVM has {@code jdk.incubator.vector} ({@link JavaKernels#available}).
  */
-final class VectorAdam {
+public final class VectorAdam {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
@@ -20,7 +20,7 @@ final class VectorAdam {
     }
 
     /** Elements [0, returned) updated: every full vector's; the caller's scalar loop takes the rest. */
-    static int update(ByteBuffer p, ByteBuffer m, ByteBuffer v, ByteBuffer g, int n, float b1, float b2, float mScale,
+    public static int update(ByteBuffer p, ByteBuffer m, ByteBuffer v, ByteBuffer g, int n, float b1, float b2, float mScale,
                       float vScale, float eps, float decay) {
         float c1 = 1 - b1, c2 = 1 - b2;
         int i = 0;

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +13,14 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.BaseModel;
+import org.proper.model.Example;
+import org.proper.model.Fixtures;
+import org.proper.model.LoraSpec;
+import org.proper.model.LoraTarget;
+import org.proper.model.ModelConfig;
+import org.proper.model.TopLayerWindowTest;
+import org.proper.model.TrainOptions;
 
 /** {@link Softmax}: the last axis's softmax and its gradient, against double definitions and inside whole models. */
 class SoftmaxTest {

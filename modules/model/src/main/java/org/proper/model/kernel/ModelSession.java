@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.util.List;
 import java.util.Map;
@@ -29,17 +29,17 @@ import org.nd4j.linalg.api.ops.impl.shape.Reshape;
  *   inputs. {@code -Dproper.reshapeViews=false} keeps SameDiff's copies (read when a session is made).</li>
  * </ul>
  */
-final class ModelSession extends InferenceSession {
+public final class ModelSession extends InferenceSession {
     static final String VIEWS_SWITCH = "proper.reshapeViews";
     private static boolean installed;
     private final boolean views = Boolean.parseBoolean(System.getProperty(VIEWS_SWITCH, "true"));
 
-    ModelSession(SameDiff sd) {
+    public ModelSession(SameDiff sd) {
         super(sd);
     }
 
     /** Makes SameDiff create sessions of this class for every graph, once per JVM (graphs with {@link JavaKernels} ops need it). */
-    static synchronized void install() {
+    public static synchronized void install() {
         if (!installed) SameDiff.bindInferenceFactory(ModelSession::new);
         installed = true;
     }

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -14,18 +14,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * over the front of it, holding whatever the last call left there (the caller writes every element it reads).
  * <p>
  * Why: a fresh native array of megabytes is fresh pages, and touching them costs page faults and the kernel's zeroing
- * on every call. {@link FrozenPrefix} asked for its cache and its batch arrays (12 MB a step and 15 MB a call for 32
+ * on every call. {@link org.proper.model.FrozenPrefix} asked for its cache and its batch arrays (12 MB a step and 15 MB a call for 32
  * users of the default model) afresh each call, and filling them was about a tenth of a batched call (docs/BENCHMARKS.md).
- * {@link #release} (from {@link GraphCache#releaseArrays}, at the end of a Spark task) frees them.
+ * {@link #release} (from {@link org.proper.model.GraphCache#releaseArrays}, at the end of a Spark task) frees them.
  */
-final class ThreadArrays {
+public final class ThreadArrays {
     private static final ThreadLocal<Map<String, DataBuffer>> BUFFERS = ThreadLocal.withInitial(HashMap::new);
 
     private ThreadArrays() {
     }
 
     /** A [rows, cols] row-major array of this thread for {@code purpose}; valid until this thread asks for the same purpose again. */
-    static INDArray get(String purpose, DataType dt, long rows, long cols) {
+    public static INDArray get(String purpose, DataType dt, long rows, long cols) {
         long length = rows * cols;
         Map<String, DataBuffer> m = BUFFERS.get();
         String key = purpose + '/' + dt + '/' + cols;
@@ -39,12 +39,12 @@ final class ThreadArrays {
     }
 
     /** Sets every element of this thread's buffers to v (a test's stand-in for what a buffer may hold when reused). */
-    static void fill(double v) {
+    public static void fill(double v) {
         BUFFERS.get().values().forEach(b -> Nd4j.create(b, new long[]{b.length()}, new long[]{1}, 0, 'c').assign(v));
     }
 
     /** Frees this thread's arrays; later calls allocate afresh. */
-    static void release() {
+    public static void release() {
         Map<String, DataBuffer> m = BUFFERS.get();
         m.values().forEach(DataBuffer::close);
         m.clear();

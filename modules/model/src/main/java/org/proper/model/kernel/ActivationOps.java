@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
@@ -23,11 +23,11 @@ public final class ActivationOps {
     private ActivationOps() {
     }
 
-    static SDVariable geluNew(SameDiff sd, SDVariable x) {
+    public static SDVariable geluNew(SameDiff sd, SDVariable x) {
         return new GeluNew(sd, x).outputVariable();
     }
 
-    static SDVariable silu(SameDiff sd, SDVariable x) {
+    public static SDVariable silu(SameDiff sd, SDVariable x) {
         return new Silu(sd, x).outputVariable();
     }
 

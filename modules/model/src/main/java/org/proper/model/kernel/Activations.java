@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.kernel;
 
 /**
  * The activation functions of the base model and their derivatives, as {@link ActivationOps} computes them (the
@@ -9,8 +9,8 @@ package org.proper.model;
  *   <li>SiLU (Llama's SwiGLU gate): y = x·σ(x); dy/dx = s·(1 + x·(1 − s)), s = σ(x).</li>
  * </ul>
  */
-final class Activations {
-    static final double K = 2 * Math.sqrt(2 / Math.PI), KA = K * 0.044715, CLAMP = 20;
+public final class Activations {
+    public static final double K = 2 * Math.sqrt(2 / Math.PI), KA = K * 0.044715, CLAMP = 20;
 
     private Activations() {
     }
