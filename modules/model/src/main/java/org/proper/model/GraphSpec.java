@@ -11,7 +11,7 @@ import java.util.List;
  * @param users       stacked per-user adapters [U,…] gathered per row, or null
  * @param fixedBeta   ablation: β = g (no LoRA-aware router; no R_u)
  */
-record GraphSpec(boolean trainBase, LoraAdapter shared, boolean trainShared, GroupExperts experts, boolean trainExperts,
+public record GraphSpec(boolean trainBase, LoraAdapter shared, boolean trainShared, GroupExperts experts, boolean trainExperts,
                  boolean hardRouting, double lambdaDiv, double lambdaBal, List<UserAdapter> users, boolean trainUsers,
                  boolean fixedBeta) {
 

@@ -17,6 +17,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.proper.model.gradient.ClosedFormGradients;
+import org.proper.model.gradient.FrozenWeightGradients;
+import org.proper.model.gradient.SharedInputGradients;
+import org.proper.model.gradient.SumGradients;
 import org.proper.model.kernel.ActivationOps;
 import org.proper.model.kernel.Activations;
 import org.proper.model.kernel.BatchedMatmul;
@@ -37,13 +41,13 @@ import org.proper.model.kernel.StepArrays;
  * every gradient are those of the whole graph, for about (T − A)/T less of the top layer's work. The group stage with
  * a learned router keeps every position, since its balance loss averages the router over every token.
  */
-final class ModelGraph {
+public final class ModelGraph {
     static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
     /** The final hidden states [N,d] ([B·A,d] with a top-layer window): after the final norm, before the LM head (see {@link HiddenStates}). */
     static final String HIDDEN = "hidden";
     private static final double NEG = -1e9;
 
-    final SameDiff sd = SameDiff.create();
+    public final SameDiff sd = SameDiff.create();
     final ModelConfig cfg;
     GraphSpec spec;
     final DataType dt;
@@ -80,29 +84,18 @@ final class ModelGraph {
 
     /** -Dproper.reuseArrays=false falls back to SameDiff's own session memory manager. */
     static final boolean REUSE_ARRAYS = Boolean.parseBoolean(System.getProperty("proper.reuseArrays", "true"));
-    /**
-     * -Dproper.skipFrozenGradients=false keeps SameDiff's gradient function as it builds it ({@link FrozenWeightGradients});
-     * read when a graph is built, so that a benchmark can compare both in one JVM.
-     */
-    static final String SKIP_FROZEN_GRADIENTS = "proper.skipFrozenGradients";
-    /** -Dproper.closedFormGradients=false keeps SameDiff's op-by-op gradients of GELU, norms and log-softmax (read likewise). */
-    static final String CLOSED_FORM_GRADIENTS = "proper.closedFormGradients";
-    /** -Dproper.sumGradients=false keeps SameDiff's add_bp copies of equal-shape sums ({@link SumGradients}; read likewise). */
-    static final String SUM_GRADIENTS = "proper.sumGradients";
-    /** -Dproper.sharedInputGradients=false keeps one GEMM per frozen map in a gradient sum ({@link SharedInputGradients}; read likewise). */
-    static final String SHARED_INPUT_GRADIENTS = "proper.sharedInputGradients";
     /** -Dproper.topLayerWindow=false runs the top layer at every position whatever window is asked for (read likewise). */
     static final String TOP_LAYER_WINDOW = "proper.topLayerWindow";
 
     private static final int MIN_WINDOW = 8;
 
     /** A graph whose every layer covers every position. */
-    ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
+    public ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
         this(base, spec, dt, seqLen, seqLen, false);
     }
 
     /** A graph whose top layer covers {@code window} positions per row, where the spec allows it (class comment). */
-    ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
+    public ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
         this(base, spec, dt, seqLen, window, false);
     }
 
@@ -110,7 +103,7 @@ final class ModelGraph {
      * A graph whose top layer covers {@code window} positions per row, where the spec allows it (class comment); with
      * {@code frozenPrefix}, layer 0's adapter-independent outputs are fed ({@link FrozenPrefix#applies} must hold).
      */
-    ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window, boolean frozenPrefix) {
+    public ModelGraph(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window, boolean frozenPrefix) {
         if (frozenPrefix && !FrozenPrefix.applies(base.config(), spec))
             throw new IllegalArgumentException("Cannot build graph: a frozen prefix needs >= 2 layers, trained users only and no adapter on layer 0's attention");
         this.frozenPrefix = frozenPrefix;
@@ -232,10 +225,10 @@ final class ModelGraph {
         sd.setLossVariables(LOSS);
         if (trainable.isEmpty()) return;
         sd.createGradFunction();
-        if (Boolean.parseBoolean(System.getProperty(SKIP_FROZEN_GRADIENTS, "true"))) FrozenWeightGradients.prune(sd, vectorOperands);
-        if (Boolean.parseBoolean(System.getProperty(CLOSED_FORM_GRADIENTS, "true"))) ClosedFormGradients.apply(sd, closedForms);
-        if (Boolean.parseBoolean(System.getProperty(SUM_GRADIENTS, "true"))) SumGradients.apply(sd, sums);
-        if (Boolean.parseBoolean(System.getProperty(SHARED_INPUT_GRADIENTS, "true"))) SharedInputGradients.apply(sd);
+        if (Boolean.parseBoolean(System.getProperty(FrozenWeightGradients.SWITCH, "true"))) FrozenWeightGradients.prune(sd, vectorOperands);
+        if (Boolean.parseBoolean(System.getProperty(ClosedFormGradients.SWITCH, "true"))) ClosedFormGradients.apply(sd, closedForms);
+        if (Boolean.parseBoolean(System.getProperty(SumGradients.SWITCH, "true"))) SumGradients.apply(sd, sums);
+        if (Boolean.parseBoolean(System.getProperty(SharedInputGradients.SWITCH, "true"))) SharedInputGradients.apply(sd);
     }
 
     private static SDVariable sum(List<SDVariable> xs) {
@@ -429,7 +422,7 @@ final class ModelGraph {
      * chain recomputes the sigmoid in sigmoid_bp and takes five more ops on [N,f] arrays. One op each way where
      * {@link JavaKernels#available}.
      */
-    static SDVariable gelu(SameDiff sd, SDVariable x, List<ClosedFormGradients.Rule> closedForms) {
+    public static SDVariable gelu(SameDiff sd, SDVariable x, List<ClosedFormGradients.Rule> closedForms) {
         if (JavaKernels.available()) return ActivationOps.geluNew(sd, x);
         double k = Activations.K, ka = Activations.KA;
         SDVariable x2 = x.mul(x);

@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Finite-difference checks (double precision, central differences) of the LoRA, router and loss-term gradients. */
-class GradientCheckTest {
-    static final LoraSpec ALL = new LoraSpec(2, 4, EnumSet.allOf(LoraTarget.class));
+public class GradientCheckTest {
+    public static final LoraSpec ALL = new LoraSpec(2, 4, EnumSet.allOf(LoraTarget.class));
     static final List<Example> EX = List.of(
             Example.of(Fixtures.TOK, "a", "arrow 1:", "yes"), Example.of(Fixtures.TOK, "b", "kafka 22:", "no"));
     static final Map<String, float[]> EMB = Map.of("a", Fixtures.emb(0, 0.2), "b", Fixtures.emb(2, 0.3));

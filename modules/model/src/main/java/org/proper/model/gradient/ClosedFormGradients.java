@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.gradient;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,20 +34,22 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
  * This is correct when the values between x and y are read only inside f, which the graph builder ensures where it
  * declares a rule. A rule whose chain would reach a trainable parameter's gradient is refused.
  */
-final class ClosedFormGradients {
+public final class ClosedFormGradients {
+    /** -Dproper.closedFormGradients=false keeps SameDiff's op-by-op gradients of GELU, norms and log-softmax (read likewise). */
+    public static final String SWITCH = "proper.closedFormGradients";
     /** dL/dx of y = f(x), built in the gradient function from eps = dL/dy and forward variables (same names there). */
-    interface Derivative {
+    public interface Derivative {
         SDVariable of(SameDiff grad, SDVariable eps);
     }
 
-    record Rule(String x, String y, Derivative dx) {
+    public record Rule(String x, String y, Derivative dx) {
     }
 
     private ClosedFormGradients() {
     }
 
     /** Rewrites {@code sd}'s gradient function (created if needed) for every rule; returns the number of ops removed. */
-    static int apply(SameDiff sd, List<Rule> rules) {
+    public static int apply(SameDiff sd, List<Rule> rules) {
         SameDiff grad = GradGraph.gradFunction(sd);
         int removed = 0;
         for (Rule r : rules) removed += apply(grad, r);

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.gradient;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +17,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
+import org.proper.model.BaseModel;
+import org.proper.model.Fixtures;
+import org.proper.model.GraphSpec;
+import org.proper.model.GroupExperts;
+import org.proper.model.ModelConfig;
+import org.proper.model.ModelGraph;
+import org.proper.model.TrainOptions;
+import org.proper.model.UserAdapter;
+import org.proper.model.UserData;
+import org.proper.model.UserOptions;
+import org.proper.model.UserTrainer;
+import org.proper.model.UserTrainerTest;
 
 class SharedInputGradientsTest {
     /**
@@ -129,6 +141,6 @@ class SharedInputGradientsTest {
     }
 
     private static <T> T withoutFusion(Supplier<T> run) {
-        return Fixtures.withSwitchOff(ModelGraph.SHARED_INPUT_GRADIENTS, run);
+        return Fixtures.withSwitchOff(SharedInputGradients.SWITCH, run);
     }
 }

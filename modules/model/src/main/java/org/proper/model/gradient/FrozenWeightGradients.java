@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.gradient;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,16 +28,21 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
  * whose shapes it knows: the matmul case is checked on the graph; a vector case only for the (x, vector) pairs the
  * graph's builder declares, since SameDiff does not know x's shape before it runs.
  */
-final class FrozenWeightGradients {
+public final class FrozenWeightGradients {
+    /**
+     * -Dproper.skipFrozenGradients=false keeps SameDiff's gradient function as it builds it; read when a graph is built,
+     * so that a benchmark can compare both in one JVM.
+     */
+    public static final String SWITCH = "proper.skipFrozenGradients";
     /** x ⊕ v built with v a vector along x's last axis and x of the result's shape (so dL/dx needs no reduction). */
-    record VectorOperand(String x, String vector) {
+    public record VectorOperand(String x, String vector) {
     }
 
     private FrozenWeightGradients() {
     }
 
     /** Creates {@code sd}'s gradient function if needed and rewrites it; returns the number of ops rewritten. */
-    static int prune(SameDiff sd, Set<VectorOperand> vectorOperands) {
+    public static int prune(SameDiff sd, Set<VectorOperand> vectorOperands) {
         SameDiff grad = GradGraph.gradFunction(sd);
         int n = 0;
         for (SameDiffOp op : new ArrayList<>(grad.getOps().values())) {

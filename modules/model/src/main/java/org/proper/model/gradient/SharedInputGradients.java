@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.gradient;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,12 +31,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * where the concat costs less than what it saves ({@link #worthFusing}); the sum's other terms stay as they are, and
  * the tree's root keeps its output name.
  */
-final class SharedInputGradients {
+public final class SharedInputGradients {
+    /** -Dproper.sharedInputGradients=false keeps one GEMM per frozen map in a gradient sum (read likewise). */
+    public static final String SWITCH = "proper.sharedInputGradients";
+
     private SharedInputGradients() {
     }
 
     /** Creates {@code sd}'s gradient function if needed and rewrites it; returns the number of products fused away. */
-    static int apply(SameDiff sd) {
+    public static int apply(SameDiff sd) {
         SameDiff grad = GradGraph.gradFunction(sd);
         int fused = 0;
         for (SameDiffOp op : new ArrayList<>(grad.getOps().values()))

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.gradient;
 
 import java.util.ArrayList;
 import java.util.List;

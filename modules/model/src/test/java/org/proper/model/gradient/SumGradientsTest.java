@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.gradient;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +13,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.proper.model.BaseModel;
+import org.proper.model.Fixtures;
+import org.proper.model.GraphSpec;
+import org.proper.model.ModelConfig;
+import org.proper.model.ModelGraph;
 
 class SumGradientsTest {
     /**
@@ -68,7 +73,7 @@ class SumGradientsTest {
     void aUserGraphCopiesNoResidualOrAdapterSumGradient() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
         GraphSpec spec = Fixtures.twoUsersSpec(base);
-        long kept = Fixtures.withSwitchOff(ModelGraph.SUM_GRADIENTS,
+        long kept = Fixtures.withSwitchOff(SumGradients.SWITCH,
                 () -> addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad")));
         long left = addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"));
         // per layer two residual sums and, on each of the two FFN modules, the experts' and the user's sums; less layer

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.gradient;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,16 +21,18 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
  * operands are activations or placeholders: a trainable operand's gradient is an output that SameDiff returns by
  * name. Nothing in SameDiff's execution writes into an input, so arrays read by several ops can be shared.
  */
-final class SumGradients {
+public final class SumGradients {
+    /** -Dproper.sumGradients=false keeps SameDiff's add_bp copies of equal-shape sums (read likewise). */
+    public static final String SWITCH = "proper.sumGradients";
     /** a + b, built by the graph with a and b of the same shape. */
-    record Sum(String a, String b) {
+    public record Sum(String a, String b) {
     }
 
     private SumGradients() {
     }
 
     /** Creates {@code sd}'s gradient function if needed and rewrites it; returns the number of add_bp ops removed. */
-    static int apply(SameDiff sd, Set<Sum> sums) {
+    public static int apply(SameDiff sd, Set<Sum> sums) {
         SameDiff grad = GradGraph.gradFunction(sd);
         int n = 0;
         for (SameDiffOp op : new ArrayList<>(grad.getOps().values())) {
