@@ -3,6 +3,7 @@ package org.proper.model;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.lm.Example;
 
 /**
  * A right-padded token batch [rows, T] with next-token targets and answer-only loss weights. Row i's weights are

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
+
 /** Builds {@link Batch}es from examples, with user embeddings / hard clusters when the graph routes. */
 final class Batches {
     static final int PAD = 0;   // any valid id: padded positions have weight 0 and key mask 0

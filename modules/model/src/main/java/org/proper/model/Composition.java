@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.proper.model.lm.BaseModel;
+
 /**
  * What serves a user: the (population-merged) base [+ group experts and router] [+ the user's adapter], DESIGN §2:
  * y = W'x + Σ_k β_k(u,x) ΔW_k x + ΔW_u x (β = g without a user router; no experts = OPPU / population only).

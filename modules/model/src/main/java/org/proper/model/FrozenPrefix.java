@@ -12,6 +12,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.proper.model.kernel.ThreadArrays;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.Family;
+import org.proper.model.lm.LoraTarget;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
 
 /**
  * Layer 0's adapter-independent outputs, computed once per example and training call instead of at every step.

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.lm.Example;
 
 /** Inference on a {@link Composition}: greedy decoding, constrained choice among labels, logits, mean loss. */
 public final class Generator {

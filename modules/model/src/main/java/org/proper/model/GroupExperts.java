@@ -7,6 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
+import org.proper.model.lm.Tensor;
+import org.proper.model.lm.Tensors;
+
 /**
  * Group level of DESIGN §2: K LoRA experts and the user-aware router's parameters:
  * centroids c [K, e] (initialised from k-means), per target module v [K, dIn] (initialised to 0), temperature τ.

@@ -3,6 +3,9 @@ package org.proper.model;
 import java.util.List;
 import java.util.Map;
 
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+
 /**
  * Group stage of DESIGN §2 over the population-merged, frozen base: (a) warm start = one LoRA per hard cluster
  * ({@link #warmStart}); (b) joint refinement of experts and router ({@link #trainJoint}) with

@@ -2,6 +2,8 @@ package org.proper.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Tokenizer;
 
 /**
  * The base model's final hidden states — after the final LayerNorm / RMSNorm, before the LM head — averaged over each

@@ -9,6 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.proper.model.lm.Architecture;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
+import org.proper.model.lm.Tensor;
+import org.proper.model.lm.Tensors;
+
 /**
  * One LoRA: for each target module, A [r, dIn] and B [dOut, r]; ΔW = (alpha/r)·B·A (DESIGN §2).
  * Immutable and serializable; trainers return new instances.
@@ -113,6 +120,30 @@ public final class LoraAdapter implements Serializable {
                 for (int i = 0; i < m.dIn(); i++) out[o * m.dIn() + i] += bv * fa[k * m.dIn() + i];
             }
         return out;
+    }
+
+    /**
+     * A new base model with W' = W + scaling·B·A for every module of this adapter (DESIGN §2 population merge), the
+     * base's other weights unchanged.
+     */
+    public BaseModel mergeInto(BaseModel base) {
+        Map<String, Tensor> w = new LinkedHashMap<>(base.weights());
+        for (TargetModule m : modules) {
+            Tensor old = w.get(m.weightName());
+            Tensor merged = old.copy();
+            float[] dst = merged.data();
+            double[] delta = deltaWeight(m.name());                          // [dOut, dIn] row-major
+            int cols = (int) old.dim(1);
+            for (int o = 0; o < m.dOut(); o++) {
+                for (int i = 0; i < m.dIn(); i++) {
+                    int idx = m.inOutLayout() ? i * cols + m.outOffset() + o   // Conv1D W[dIn, dOut]
+                            : (m.outOffset() + o) * cols + i;                 // Linear W[dOut, dIn]
+                    dst[idx] = (float) (dst[idx] + delta[o * m.dIn() + i]);
+                }
+            }
+            w.put(m.weightName(), merged);
+        }
+        return new BaseModel(base.config(), w);
     }
 
     /** Element-wise mean of adapters with the same spec (parameter averaging for local SGD). */

@@ -4,6 +4,8 @@ import java.io.Serializable;
 import java.util.EnumSet;
 import java.util.Set;
 
+import org.proper.model.lm.LoraTarget;
+
 /**
  * LoRA hyper-parameters: rank r, alpha (scaling = alpha / r, as HF peft), and target kinds.
  */

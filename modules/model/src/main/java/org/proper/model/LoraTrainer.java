@@ -2,6 +2,9 @@ package org.proper.model;
 
 import java.util.List;
 
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+
 /**
  * Trains one LoRA over a frozen base (population stage; group warm start on one cluster). The primitive for
  * synchronous local SGD: continue from {@code start} for {@code options.steps()} steps on these examples with

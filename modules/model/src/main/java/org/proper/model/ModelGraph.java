@@ -29,6 +29,12 @@ import org.proper.model.kernel.ModelSession;
 import org.proper.model.kernel.RowGather;
 import org.proper.model.kernel.Softmax;
 import org.proper.model.kernel.StepArrays;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Family;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
+import org.proper.model.lm.Tensor;
+import org.proper.model.lm.Tensors;
 
 /**
  * One SameDiff graph of the decoder-only transformer at a fixed sequence length T, with whatever adapters a

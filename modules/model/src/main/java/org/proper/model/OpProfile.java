@@ -19,6 +19,8 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.proper.model.bench.ModelBench;
 import org.proper.model.bench.UserPaths;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ByteTokenizer;
 
 /**
  * Developer benchmark: where the time of one user-stage training step goes, op by op (a SameDiff listener on the

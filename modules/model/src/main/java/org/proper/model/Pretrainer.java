@@ -4,6 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.Tokenizer;
+
 /**
  * Pretrains a small base model from scratch on raw texts (next-token LM on every token), for runs that are given no
  * pretrained checkpoint. Texts are cut into windows of maxSeqLen − 1 tokens after BOS (or EOS when the tokenizer has

@@ -5,6 +5,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
+import org.proper.model.lm.Tensor;
+
 /**
  * User level of DESIGN §2: the user's LoRA ΔW_u (small rank r_u) and, per target module, the LoRA-aware router's
  * R_u [K, r_u] (zero-initialised; empty when there is no group level or β is fixed to g).

@@ -3,6 +3,8 @@ package org.proper.model;
 import java.io.Serializable;
 import java.util.List;
 
+import org.proper.model.lm.Example;
+
 /** One user's inputs to the user stage: preference embedding e_u, training and (optional) dev examples. */
 public record UserData(String userId, float[] embedding, List<Example> train, List<Example> dev) implements Serializable {
     public UserData {

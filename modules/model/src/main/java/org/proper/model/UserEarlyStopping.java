@@ -3,6 +3,8 @@ package org.proper.model;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.proper.model.lm.Example;
+
 
 /**
  * Early stopping of stacked user adapters, each user on its own: user u's dev loss (mean answer-token CE over its dev

@@ -13,6 +13,12 @@ import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.proper.model.kernel.JavaKernels;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ByteTokenizer;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
+import org.proper.model.lm.Tensor;
 
 /** Small deterministic models, adapters and data sets for tests. */
 public final class Fixtures {

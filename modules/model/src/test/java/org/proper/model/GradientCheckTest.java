@@ -11,6 +11,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.LoraTarget;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
 
 /** Finite-difference checks (double precision, central differences) of the LoRA, router and loss-term gradients. */
 public class GradientCheckTest {

@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.Tensor;
 
 class GroupTrainerTest {
     static final String[] ANSWERS = {"alpha", "beta", "gamma"};

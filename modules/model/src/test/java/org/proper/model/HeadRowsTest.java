@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
 
 /**
  * The LM head runs only at a batch's head rows (the loss positions, or the positions asked for): the values read

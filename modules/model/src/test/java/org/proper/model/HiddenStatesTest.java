@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ByteTokenizer;
+import org.proper.model.lm.ModelConfig;
 
 class HiddenStatesTest {
     private static final ByteTokenizer TOK = new ByteTokenizer();

@@ -9,6 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ByteTokenizer;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.LoraTarget;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.Tensor;
 
 class LoraTest {
     static final LoraSpec ALL = new LoraSpec(4, 8, EnumSet.allOf(LoraTarget.class));
@@ -40,11 +46,11 @@ class LoraTest {
             BaseModel base = Fixtures.base(cfg, 12);
             LoraAdapter a = Fixtures.randomize(LoraAdapter.init(ALL, base, 6), 0.2, 7);
             float[][] unmerged = logits(base, a, TOKENS);
-            float[][] merged = logits(base.merge(a), null, TOKENS);
+            float[][] merged = logits(a.mergeInto(base), null, TOKENS);
             float[][] plain = logits(base, null, TOKENS);
             assertTrue(Fixtures.maxAbsDiff(plain, unmerged) > 1e-3, cfg.family() + ": the adapter must matter");
             assertEquals(0.0, Fixtures.maxAbsDiff(merged, unmerged), 1e-5, cfg.family() + ": merge = W + s·B·A");
-            assertNotEquals(base.fingerprint(), base.merge(a).fingerprint());
+            assertNotEquals(base.fingerprint(), a.mergeInto(base).fingerprint());
         }
     }
 
@@ -106,7 +112,7 @@ class LoraTest {
         List<Example> ex = Fixtures.userExamples("u", "yes", 16, 7);
         LoraAdapter a = LoraTrainer.train(base, LoraAdapter.init(LoraSpec.ffn(8, 16), base, 1), ex,
                 TrainOptions.defaults().withSteps(60).withLr(2e-2).withSchedule(TrainOptions.Schedule.CONSTANT, 0)).params();
-        Composition c = Composition.of(base.merge(a));
+        Composition c = Composition.of(a.mergeInto(base));
         int[] prompt = Fixtures.TOK.encode("spark 2:");
         assertEquals("yes", Fixtures.TOK.decode(Generator.greedy(c, null, prompt, 6, ByteTokenizer.EOS)));
         List<int[]> labels = List.of(Fixtures.TOK.encode("no"), Fixtures.TOK.encode("yes"), Fixtures.TOK.encode("maybe"));

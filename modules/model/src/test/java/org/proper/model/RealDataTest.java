@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
+
 /** Users of the real kafka-titles data set (../shared/data; skipped where absent): batched user training on real text. */
 class RealDataTest {
     static List<UserData> kafkaUsers(int n, int perUser) throws IOException {

@@ -22,6 +22,9 @@ import org.proper.model.bench.ModelBench;
 import org.proper.model.bench.StepFlops;
 import org.proper.model.kernel.BatchedMatmul;
 import org.proper.model.kernel.JavaKernels;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
 
 /**
  * The benchmark's FLOP count ({@link StepFlops}) against the matrix products that one real training step executes:

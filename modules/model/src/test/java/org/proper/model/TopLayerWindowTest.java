@@ -18,6 +18,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.LoraTarget;
+import org.proper.model.lm.ModelConfig;
 
 /**
  * The top layer on a window of positions per row ({@link ModelGraph}'s class comment) trains exactly what the whole

@@ -6,6 +6,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.proper.model.kernel.ThreadArrays;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.LoraTarget;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.Tensor;
 
 public class UserTrainerTest {
     public static final TrainOptions OPTS = TrainOptions.defaults().withSteps(8).withBatchSize(4).withLr(1e-2).withSchedule(TrainOptions.Schedule.COSINE, 2);

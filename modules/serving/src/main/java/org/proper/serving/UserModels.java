@@ -6,10 +6,10 @@ import java.util.Map;
 
 import org.proper.common.ProperConfig;
 import org.proper.data.task.TaskMapping;
-import org.proper.model.BaseModel;
 import org.proper.model.GroupExperts;
 import org.proper.model.LoraAdapter;
 import org.proper.model.UserAdapter;
+import org.proper.model.lm.BaseModel;
 import org.proper.pipeline.evaluate.Predictor;
 import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.evaluate.UserCompositions;
@@ -76,7 +76,7 @@ public final class UserModels {
             throw new IllegalStateException("Cannot serve run " + runId + ": its adapters table has no population tensors");
         }
         LoraAdapter pop = AdapterRecords.toLora(population, s.populationLora(), base.config());
-        BaseModel merged = base.merge(pop);
+        BaseModel merged = pop.mergeInto(base);
         GroupExperts experts = null;
         if (s.groupLevel()) {
             List<TensorRecord> groups = new ArrayList<>(store.sharedTensors().getOrDefault(AdapterRecords.GROUP, List.of()));

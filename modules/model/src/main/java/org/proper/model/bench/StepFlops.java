@@ -1,6 +1,6 @@
 package org.proper.model.bench;
 
-import org.proper.model.ModelConfig;
+import org.proper.model.lm.ModelConfig;
 
 /**
  * The matmul FLOPs that one training step of a frozen GPT-2 base with adapters on its FFN projections (c_fc, c_proj)

@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.proper.model.Architecture;
-import org.proper.model.BaseModel;
-import org.proper.model.Family;
-import org.proper.model.ModelConfig;
-import org.proper.model.Tensor;
+import org.proper.model.lm.Architecture;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Family;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.Tensor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

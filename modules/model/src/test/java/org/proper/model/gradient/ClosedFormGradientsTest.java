@@ -14,14 +14,14 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import org.proper.model.BaseModel;
 import org.proper.model.Fixtures;
 import org.proper.model.GradientCheckTest;
 import org.proper.model.GraphSpec;
 import org.proper.model.LoraAdapter;
-import org.proper.model.ModelConfig;
 import org.proper.model.ModelGraph;
 import org.proper.model.kernel.JavaKernels;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ModelConfig;
 
 /** The rewrite's structure and guards; its values are checked by finite differences in {@link GradientCheckTest}. */
 class ClosedFormGradientsTest {

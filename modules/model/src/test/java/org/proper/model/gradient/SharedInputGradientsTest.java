@@ -17,11 +17,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
-import org.proper.model.BaseModel;
 import org.proper.model.Fixtures;
 import org.proper.model.GraphSpec;
 import org.proper.model.GroupExperts;
-import org.proper.model.ModelConfig;
 import org.proper.model.ModelGraph;
 import org.proper.model.TrainOptions;
 import org.proper.model.UserAdapter;
@@ -29,6 +27,8 @@ import org.proper.model.UserData;
 import org.proper.model.UserOptions;
 import org.proper.model.UserTrainer;
 import org.proper.model.UserTrainerTest;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ModelConfig;
 
 class SharedInputGradientsTest {
     /**

@@ -13,11 +13,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
-import org.proper.model.BaseModel;
 import org.proper.model.Fixtures;
 import org.proper.model.GraphSpec;
-import org.proper.model.ModelConfig;
 import org.proper.model.ModelGraph;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ModelConfig;
 
 class SumGradientsTest {
     /**

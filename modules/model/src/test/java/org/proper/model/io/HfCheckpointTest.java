@@ -13,12 +13,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.proper.model.BaseModel;
-import org.proper.model.ByteTokenizer;
 import org.proper.model.Composition;
 import org.proper.model.Generator;
-import org.proper.model.ModelConfig;
-import org.proper.model.Tensor;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ByteTokenizer;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.Tensor;
 
 class HfCheckpointTest {
     @TempDir

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.proper.model.Tokenizer;
+import org.proper.model.lm.Tokenizer;
 
 class HfTokenizerTest {
     /** A byte-level BPE tokenizer.json like GPT-2's, with a 2-merge vocabulary, written by hand. */

@@ -16,12 +16,12 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.proper.model.BaseModel;
-import org.proper.model.Example;
 import org.proper.model.Fixtures;
 import org.proper.model.LoraSpec;
-import org.proper.model.ModelConfig;
 import org.proper.model.TrainOptions;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.ModelConfig;
 
 /** The Java-computed activation ops on float arrays (the vector kernels), in graphs and in whole models. */
 class ActivationOpsTest {

@@ -8,7 +8,7 @@ import java.util.List;
 import org.proper.eval.metrics.TaskSpec;
 import org.proper.model.Composition;
 import org.proper.model.Generator;
-import org.proper.model.Tokenizer;
+import org.proper.model.lm.Tokenizer;
 import org.proper.pipeline.train.ExampleEncoder;
 
 /**

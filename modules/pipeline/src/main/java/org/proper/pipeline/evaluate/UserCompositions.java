@@ -2,10 +2,10 @@ package org.proper.pipeline.evaluate;
 
 import java.io.Serializable;
 
-import org.proper.model.BaseModel;
 import org.proper.model.Composition;
 import org.proper.model.GroupExperts;
 import org.proper.model.UserAdapter;
+import org.proper.model.lm.BaseModel;
 
 /**
  * The one rule that picks the model answering a user (DESIGN §2, "Cold-start users"), shared by the evaluate stage

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.proper.model.BaseModel;
+import org.proper.model.lm.BaseModel;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;

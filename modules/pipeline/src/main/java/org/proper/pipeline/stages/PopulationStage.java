@@ -9,17 +9,17 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.proper.model.BaseModel;
-import org.proper.model.Example;
 import org.proper.model.LoraAdapter;
 import org.proper.model.LoraTrainer;
 import org.proper.model.TrainOptions;
 import org.proper.model.TrainResult;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.Example;
 import org.proper.pipeline.RunContext;
-import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.Stage;
-import org.proper.pipeline.StageSummaries;
 import org.proper.pipeline.StageName;
+import org.proper.pipeline.StageSummaries;
+import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.incremental.IncrementalPlan;
 import org.proper.pipeline.incremental.ParentArtifacts;
 import org.proper.pipeline.io.AdapterTableWriter;
@@ -101,7 +101,7 @@ public final class PopulationStage implements Stage {
         examples.unpersist();
         bBase.destroy();
 
-        BaseModel merged = base.merge(adapter);
+        BaseModel merged = adapter.mergeInto(base);
         store.put(POPULATION, adapter);
         store.put(MERGED, merged);
         new AdapterTableWriter(ctx.spark(), ctx.layout(), AdapterWriteOptions.shards(s.shards()))

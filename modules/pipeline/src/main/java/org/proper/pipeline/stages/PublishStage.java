@@ -16,7 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.proper.model.BaseModel;
+import org.proper.model.lm.BaseModel;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.Stage;
 import org.proper.pipeline.StageName;

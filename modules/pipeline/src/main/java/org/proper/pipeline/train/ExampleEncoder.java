@@ -3,8 +3,8 @@ package org.proper.pipeline.train;
 import java.io.Serializable;
 import java.util.Arrays;
 
-import org.proper.model.Example;
-import org.proper.model.Tokenizer;
+import org.proper.model.lm.Example;
+import org.proper.model.lm.Tokenizer;
 
 /**
  * Turns an interaction (prompt text, answer text) into a model {@link Example} that fits the context window.

@@ -8,8 +8,8 @@ import java.util.Map;
 
 import org.proper.model.GroupExperts;
 import org.proper.model.LoraAdapter;
-import org.proper.model.Tensor;
-import org.proper.model.TargetModule;
+import org.proper.model.lm.TargetModule;
+import org.proper.model.lm.Tensor;
 
 /**
  * Trainable parameters flattened to named arrays, with a weight, so that local-SGD results from many partitions can be

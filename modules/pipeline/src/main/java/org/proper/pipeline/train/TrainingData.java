@@ -10,7 +10,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.proper.model.Example;
+import org.proper.model.lm.Example;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.run.RunLayout;
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.proper.common.ProperConfig;
-import org.proper.model.BaseModel;
+import org.proper.model.lm.BaseModel;
 import org.proper.pipeline.Pipeline;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.StageName;

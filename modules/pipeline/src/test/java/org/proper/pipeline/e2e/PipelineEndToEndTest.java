@@ -216,22 +216,22 @@ class PipelineEndToEndTest {
     void aPretrainedCheckpointBecomesTheRunsBaseModel() throws Exception {
         org.proper.pipeline.train.ArtifactStore store =
                 new org.proper.pipeline.train.ArtifactStore(baseline.layout(), spark.sparkContext().hadoopConfiguration());
-        org.proper.model.BaseModel base = store.get("base", org.proper.model.BaseModel.class);
+        org.proper.model.lm.BaseModel base = store.get("base", org.proper.model.lm.BaseModel.class);
         Path checkpoint = tmp.resolve("checkpoint");
         org.proper.model.io.HfCheckpoint.save(base, checkpoint);
         RunForks.fork(baseline.layout(), "from-checkpoint", StageName.CLUSTER, spark.sparkContext().hadoopConfiguration());
         ProperConfig withCheckpoint = config.with(Map.of("proper.model.checkpoint", checkpoint.toString()));
         RunContext ctx = TinyRuns.run(spark, withCheckpoint, "from-checkpoint", List.of(StageName.TRAIN_POPULATION));
-        org.proper.model.BaseModel loaded = new org.proper.pipeline.train.ArtifactStore(ctx.layout(), ctx.hadoopConf())
-                .get("base", org.proper.model.BaseModel.class);
+        org.proper.model.lm.BaseModel loaded = new org.proper.pipeline.train.ArtifactStore(ctx.layout(), ctx.hadoopConf())
+                .get("base", org.proper.model.lm.BaseModel.class);
         assertEquals(base.fingerprint(), loaded.fingerprint());
     }
 
     @Test
     void aCheckpointWhoseVocabularyIsSmallerThanTheTokenizerIsRefusedBeforeTraining() throws Exception {
         Path checkpoint = tmp.resolve("small-vocab-checkpoint");
-        org.proper.model.ModelConfig small = org.proper.model.ModelConfig.gpt2(16, 1, 2, 32, 64).withVocabSize(32);
-        org.proper.model.io.HfCheckpoint.save(org.proper.model.BaseModel.init(small, 1), checkpoint);
+        org.proper.model.lm.ModelConfig small = org.proper.model.lm.ModelConfig.gpt2(16, 1, 2, 32, 64).withVocabSize(32);
+        org.proper.model.io.HfCheckpoint.save(org.proper.model.lm.BaseModel.init(small, 1), checkpoint);
         RunForks.fork(baseline.layout(), "small-vocab", StageName.CLUSTER, spark.sparkContext().hadoopConfiguration());
         ProperConfig withCheckpoint = config.with(Map.of("proper.model.checkpoint", checkpoint.toString()));
         Exception e = assertThrows(Exception.class,

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.proper.model.BaseModel;
-import org.proper.model.ByteTokenizer;
 import org.proper.model.HiddenStates;
-import org.proper.model.ModelConfig;
+import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.ByteTokenizer;
+import org.proper.model.lm.ModelConfig;
 import org.proper.pipeline.run.LocalSpark;
 
 /** The "hidden-state" method on a real local[2] session with a tiny GPT-2 base (d-model 16). */

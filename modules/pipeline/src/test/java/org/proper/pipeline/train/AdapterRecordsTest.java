@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.proper.model.GroupExperts;
 import org.proper.model.LoraAdapter;
 import org.proper.model.LoraSpec;
-import org.proper.model.ModelConfig;
-import org.proper.model.TargetModule;
 import org.proper.model.UserAdapter;
+import org.proper.model.lm.ModelConfig;
+import org.proper.model.lm.TargetModule;
 import org.proper.pipeline.io.TensorRecord;
 
 class AdapterRecordsTest {

@@ -9,8 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.proper.eval.metrics.TaskSpec;
-import org.proper.model.ByteTokenizer;
-import org.proper.model.Example;
+import org.proper.model.lm.ByteTokenizer;
+import org.proper.model.lm.Example;
 import org.proper.pipeline.evaluate.TaskSpecs;
 
 class ExampleEncoderTest {

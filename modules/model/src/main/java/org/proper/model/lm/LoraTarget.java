@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.lm;
 
 /** Which linear layers receive LoRA updates (DESIGN §2: the FFN projections by default; attention q/v optional). */
 public enum LoraTarget {

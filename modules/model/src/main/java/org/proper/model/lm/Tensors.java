@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.lm;
 
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
@@ -9,11 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.proper.model.kernel.JavaKernels;
 
 /** Small helpers on {@link Tensor}s and ND4J arrays. */
-final class Tensors {
+public final class Tensors {
     private Tensors() {
     }
 
-    static Tensor mean(List<Tensor> ts) {
+    public static Tensor mean(List<Tensor> ts) {
         Tensor first = ts.get(0);
         double[] acc = new double[first.size()];
         for (Tensor t : ts) {
@@ -31,7 +31,7 @@ final class Tensors {
      * array's native buffer, where slot u's elements lie from u·|t| on, instead of ND4J's slice, create, cast and assign
      * (~25 µs per tensor, 12 tensors per user, twice per user and call). Arrays laid out otherwise take the slice path.
      */
-    static void writeSlot(INDArray stacked, int u, Tensor t) {
+    public static void writeSlot(INDArray stacked, int u, Tensor t) {
         long[] slot = requireSlot(stacked, u);
         if (!Arrays.equals(slot, t.shape()))
             throw new IllegalArgumentException("Cannot write a " + t + " into a slot of " + Arrays.toString(stacked.shape()));
@@ -47,7 +47,7 @@ final class Tensors {
     }
 
     /** Slot u of a stacked [U, …] array as a float tensor of the slot's shape ({@link #writeSlot}'s inverse). */
-    static Tensor readSlot(INDArray stacked, int u) {
+    public static Tensor readSlot(INDArray stacked, int u) {
         long[] shape = requireSlot(stacked, u);
         if (!plainSlots(stacked)) return Tensor.of(stacked.slice(u));
         int n = (int) (stacked.length() / stacked.size(0));

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.lm;
 
 /** Decoder-only transformer families with Hugging Face-compatible weight names. */
 public enum Family {

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.lm;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.lm;
 
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -96,26 +96,5 @@ public final class BaseModel implements Serializable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** New base model with W' = W + scaling·B·A for every module of the adapter (DESIGN §2 population merge). */
-    public BaseModel merge(LoraAdapter adapter) {
-        Map<String, Tensor> w = new LinkedHashMap<>(weights);
-        for (TargetModule m : adapter.modules()) {
-            Tensor old = w.get(m.weightName());
-            Tensor merged = old.copy();
-            float[] dst = merged.data();
-            double[] delta = adapter.deltaWeight(m.name());                  // [dOut, dIn] row-major
-            int cols = (int) old.dim(1);
-            for (int o = 0; o < m.dOut(); o++) {
-                for (int i = 0; i < m.dIn(); i++) {
-                    int idx = m.inOutLayout() ? i * cols + m.outOffset() + o   // Conv1D W[dIn, dOut]
-                            : (m.outOffset() + o) * cols + i;                 // Linear W[dOut, dIn]
-                    dst[idx] = (float) (dst[idx] + delta[o * m.dIn() + i]);
-                }
-            }
-            w.put(m.weightName(), merged);
-        }
-        return new BaseModel(config, w);
     }
 }
