@@ -14,7 +14,7 @@ import org.proper.model.lm.Example;
  * weight, since no other position's logits reach the loss (the hidden states below the head still cover every
  * position). A prompt of 92 tokens with a 4-token answer thus needs 4 rows of logits [V] instead of 96.
  */
-final class Batch {
+public final class Batch {
     final int rows;
     final int seqLen;
     final int[] tokens;      // [rows·T]
@@ -69,7 +69,7 @@ final class Batch {
     }
 
     /** This batch with the head evaluated at positions from..to−1 of row {@code row} instead (logits for decoding). */
-    Batch withHeadRows(int row, int from, int to) {
+    public Batch withHeadRows(int row, int from, int to) {
         if (from < 0 || to > seqLen || from >= to) throw new IllegalArgumentException("Cannot batch: head positions [" + from + ", " + to + ") outside [0, " + seqLen + ")");
         int[] rows = new int[to - from];
         for (int i = 0; i < rows.length; i++) rows[i] = row * seqLen + from + i;
@@ -163,7 +163,7 @@ final class Batch {
      * Rows of given token sequences (already fitting in seqLen); weight 1 on every position predicting a token at index
      * ≥ answerStart[i], so Σ weight·tokenLoss per row is the negative log-likelihood of the row's answer.
      */
-    static Batch forSequences(int[][] seqs, int[] answerStart, int seqLen, int pad, float[] userEmb, int hard, int k) {
+    public static Batch forSequences(int[][] seqs, int[] answerStart, int seqLen, int pad, float[] userEmb, int hard, int k) {
         int n = seqs.length;
         int[] tok = new int[n * seqLen], tgt = new int[n * seqLen];
         float[] w = new float[n * seqLen], km = new float[n * seqLen];

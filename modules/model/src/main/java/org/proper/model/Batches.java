@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.GroupExperts;
 
 /** Builds {@link Batch}es from examples, with user embeddings / hard clusters when the graph routes. */
 final class Batches {

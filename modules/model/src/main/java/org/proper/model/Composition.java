@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.proper.model.lm.BaseModel;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.UserAdapter;
 
 /**
  * What serves a user: the (population-merged) base [+ group experts and router] [+ the user's adapter], DESIGN §2:

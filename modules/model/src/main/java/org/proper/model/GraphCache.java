@@ -6,6 +6,8 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.proper.model.kernel.ThreadArrays;
 import org.proper.model.lm.BaseModel;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.UserAdapter;
 
 /**
  * Per-thread cache of training graphs, so that repeated calls (local-SGD rounds, one task's groups or user batches)

@@ -2,6 +2,10 @@ package org.proper.model;
 
 import java.util.List;
 
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.UserAdapter;
+
 /**
  * What a {@link ModelGraph} contains besides the base model, and what is trainable.
  *
@@ -15,7 +19,7 @@ public record GraphSpec(boolean trainBase, LoraAdapter shared, boolean trainShar
                  boolean hardRouting, double lambdaDiv, double lambdaBal, List<UserAdapter> users, boolean trainUsers,
                  boolean fixedBeta) {
 
-    static GraphSpec inference(LoraAdapter shared, GroupExperts experts, boolean hard, List<UserAdapter> users, boolean fixedBeta) {
+    public static GraphSpec inference(LoraAdapter shared, GroupExperts experts, boolean hard, List<UserAdapter> users, boolean fixedBeta) {
         return new GraphSpec(false, shared, false, experts, false, hard, 0, 0, users, false, fixedBeta);
     }
 }

@@ -5,6 +5,10 @@ import java.util.Map;
 
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.GroupOptions;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
 
 /**
  * Group stage of DESIGN §2 over the population-merged, frozen base: (a) warm start = one LoRA per hard cluster

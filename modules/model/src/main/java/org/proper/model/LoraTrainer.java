@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
+import org.proper.model.method.LoraAdapter;
 
 /**
  * Trains one LoRA over a frozen base (population stage; group warm start on one cluster). The primitive for

@@ -31,10 +31,15 @@ import org.proper.model.kernel.Softmax;
 import org.proper.model.kernel.StepArrays;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Family;
+import org.proper.model.lm.LogSoftmax;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.TargetModule;
 import org.proper.model.lm.Tensor;
 import org.proper.model.lm.Tensors;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraMath;
+import org.proper.model.method.UserAdapter;
 
 /**
  * One SameDiff graph of the decoder-only transformer at a fixed sequence length T, with whatever adapters a
@@ -48,7 +53,7 @@ import org.proper.model.lm.Tensors;
  * a learned router keeps every position, since its balance loss averages the router over every token.
  */
 public final class ModelGraph {
-    static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
+    public static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
     /** The final hidden states [N,d] ([B·A,d] with a top-layer window): after the final norm, before the LM head (see {@link HiddenStates}). */
     static final String HIDDEN = "hidden";
     private static final double NEG = -1e9;
@@ -215,7 +220,7 @@ public final class ModelGraph {
         // CE = logsumexp(logits) − logit[target]; written out because sparseSoftmaxCrossEntropy's backprop ignores
         // the incoming gradient (it would train padded and prompt positions too)
         SDVariable oneHot = sd.oneHot(targets, cfg.vocabSize(), -1, 1.0, 0.0, dt);                        // [M,V]
-        SDVariable ce = LoraMath.logSumExp(sd, logits, 1, closedForms).sub(logits.mul(oneHot).sum(1));     // [M]
+        SDVariable ce = LogSoftmax.logSumExp(sd, logits, 1, closedForms).sub(logits.mul(oneHot).sum(1));     // [M]
         SDVariable tokenLoss = ce.rename(TOKEN_LOSS);                                                      // [M]
         SDVariable ceLoss = tokenLoss.mul(weights).sum().rename(CE);                                       // scalar
         SDVariable loss = ceLoss.mul(1.0);
@@ -339,8 +344,9 @@ public final class ModelGraph {
             // rows are grouped by user, the same number per user: segment u of the batch uses user u's factors
             SDVariable aU = sd.getVariable("users." + module + ".A");                                      // [U,r,din]
             SDVariable bU = sd.getVariable("users." + module + ".B");                                      // [U,dout,r]
-            xa = LoraMath.userProjection(sd, x.reshape(nu, -1, um.dIn()), aU);                             // [U,S,r] S=rows/U·T
-            userDelta = LoraMath.userDelta(sd, xa, bU, spec.users().get(0).lora().scaling()).reshape(-1, um.dOut()); // [N,dout]
+            xa = LoraMath.userProjection(sd, x.reshape(nu, -1, um.dIn()), aU, BatchedMatmul::mmul);        // [U,S,r] S=rows/U·T
+            userDelta = LoraMath.userDelta(sd, xa, bU, spec.users().get(0).lora().scaling(), BatchedMatmul::mmul)
+                    .reshape(-1, um.dOut());                                                               // [N,dout]
         }
         TargetModule em = expertMods.get(module);
         if (em != null) {
@@ -362,8 +368,8 @@ public final class ModelGraph {
             SDVariable mix = gate3;
             if (xa != null && usesLoraAwareRouter()) {
                 SDVariable rU = sd.getVariable("users." + module + ".R");                                  // [U,K,r]
-                SDVariable logG = spec.hardRouting() ? logits3 : LoraMath.logSoftmax(sd, logits3, 2, closedForms); // [B,T,K]
-                mix = LoraMath.loraAwareGate(sd, logG.reshape(nu, -1, k), xa, rU);                         // β(u,x) [U,S,K]
+                SDVariable logG = spec.hardRouting() ? logits3 : LogSoftmax.logSoftmax(sd, logits3, 2, closedForms); // [B,T,K]
+                mix = LoraMath.loraAwareGate(sd, logG.reshape(nu, -1, k), xa, rU, BatchedMatmul::mmul);    // β(u,x) [U,S,K]
             }
             int r = g.spec().rank();
             SDVariable a = sd.getVariable("experts." + module + ".A"), b = sd.getVariable("experts." + module + ".B");
@@ -645,7 +651,7 @@ public final class ModelGraph {
     }
 
     /** The batch as placeholders, at the start of every call on the graph (see {@link #beginCall}). */
-    Map<String, INDArray> feed(Batch b) {
+    public Map<String, INDArray> feed(Batch b) {
         beginCall();
         if (b.seqLen != seqLen) throw new IllegalArgumentException("Cannot feed batch: seqLen " + b.seqLen + " != graph " + seqLen);
         checkVocabulary(b);

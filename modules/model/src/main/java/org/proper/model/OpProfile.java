@@ -21,6 +21,8 @@ import org.proper.model.bench.ModelBench;
 import org.proper.model.bench.UserPaths;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.UserOptions;
 
 /**
  * Developer benchmark: where the time of one user-stage training step goes, op by op (a SameDiff listener on the

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.proper.model.lm.Example;
+import org.proper.model.method.UserAdapter;
 
 
 /**

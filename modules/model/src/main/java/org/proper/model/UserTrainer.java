@@ -8,6 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.UserAdapter;
+import org.proper.model.method.UserOptions;
 
 /**
  * User stage of DESIGN §2: per-user LoRA ΔW_u with the LoRA-aware router β(u,x) = softmax(log g(u,x) + R_u A_u x) over

@@ -19,6 +19,10 @@ import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.TargetModule;
 import org.proper.model.lm.Tensor;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserAdapter;
 
 /** Small deterministic models, adapters and data sets for tests. */
 public final class Fixtures {

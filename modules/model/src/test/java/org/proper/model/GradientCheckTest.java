@@ -16,6 +16,10 @@ import org.proper.model.lm.Example;
 import org.proper.model.lm.LoraTarget;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.TargetModule;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserAdapter;
 
 /** Finite-difference checks (double precision, central differences) of the LoRA, router and loss-term gradients. */
 public class GradientCheckTest {

@@ -12,6 +12,10 @@ import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.Tensor;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.GroupOptions;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
 
 class GroupTrainerTest {
     static final String[] ANSWERS = {"alpha", "beta", "gamma"};

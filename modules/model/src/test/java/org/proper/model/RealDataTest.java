@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.UserOptions;
 
 /** Users of the real kafka-titles data set (../shared/data; skipped where absent): batched user training on real text. */
 class RealDataTest {

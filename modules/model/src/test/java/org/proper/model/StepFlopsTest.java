@@ -25,6 +25,11 @@ import org.proper.model.kernel.JavaKernels;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserAdapter;
+import org.proper.model.method.UserOptions;
 
 /**
  * The benchmark's FLOP count ({@link StepFlops}) against the matrix products that one real training step executes:

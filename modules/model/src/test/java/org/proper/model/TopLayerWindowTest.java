@@ -22,6 +22,11 @@ import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.LoraTarget;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.GroupOptions;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserOptions;
 
 /**
  * The top layer on a window of positions per row ({@link ModelGraph}'s class comment) trains exactly what the whole

@@ -10,6 +10,11 @@ import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.LoraTarget;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.Tensor;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraMath;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserAdapter;
+import org.proper.model.method.UserOptions;
 
 public class UserTrainerTest {
     public static final TrainOptions OPTS = TrainOptions.defaults().withSteps(8).withBatchSize(4).withLr(1e-2).withSchedule(TrainOptions.Schedule.COSINE, 2);

@@ -6,10 +6,10 @@ import java.util.Map;
 
 import org.proper.common.ProperConfig;
 import org.proper.data.task.TaskMapping;
-import org.proper.model.GroupExperts;
-import org.proper.model.LoraAdapter;
-import org.proper.model.UserAdapter;
 import org.proper.model.lm.BaseModel;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.UserAdapter;
 import org.proper.pipeline.evaluate.Predictor;
 import org.proper.pipeline.evaluate.TaskSpecs;
 import org.proper.pipeline.evaluate.UserCompositions;

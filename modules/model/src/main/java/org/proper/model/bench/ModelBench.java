@@ -11,18 +11,18 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.proper.model.GroupExperts;
-import org.proper.model.LoraAdapter;
-import org.proper.model.LoraSpec;
 import org.proper.model.LoraTrainer;
 import org.proper.model.TrainOptions;
 import org.proper.model.UserData;
-import org.proper.model.UserOptions;
 import org.proper.model.UserTrainer;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserOptions;
 
 /**
  * CPU benchmark of the model core, one native thread (run with OMP_NUM_THREADS=1 and the surefire JVM flags):

@@ -17,11 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.proper.model.Fixtures;
 import org.proper.model.GradientCheckTest;
 import org.proper.model.GraphSpec;
-import org.proper.model.LoraAdapter;
 import org.proper.model.ModelGraph;
 import org.proper.model.kernel.JavaKernels;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.LoraAdapter;
 
 /** The rewrite's structure and guards; its values are checked by finite differences in {@link GradientCheckTest}. */
 class ClosedFormGradientsTest {

@@ -19,12 +19,12 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
 import org.proper.model.Fixtures;
 import org.proper.model.GraphSpec;
-import org.proper.model.LoraAdapter;
-import org.proper.model.LoraSpec;
 import org.proper.model.ModelGraph;
 import org.proper.model.kernel.BatchedMatmul;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
 
 class FrozenWeightGradientsTest {
     /**

@@ -19,16 +19,16 @@ import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
 import org.proper.model.Fixtures;
 import org.proper.model.GraphSpec;
-import org.proper.model.GroupExperts;
 import org.proper.model.ModelGraph;
 import org.proper.model.TrainOptions;
-import org.proper.model.UserAdapter;
 import org.proper.model.UserData;
-import org.proper.model.UserOptions;
 import org.proper.model.UserTrainer;
 import org.proper.model.UserTrainerTest;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.UserAdapter;
+import org.proper.model.method.UserOptions;
 
 class SharedInputGradientsTest {
     /**

@@ -3,9 +3,9 @@ package org.proper.pipeline.evaluate;
 import java.io.Serializable;
 
 import org.proper.model.Composition;
-import org.proper.model.GroupExperts;
-import org.proper.model.UserAdapter;
 import org.proper.model.lm.BaseModel;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.UserAdapter;
 
 /**
  * The one rule that picks the model answering a user (DESIGN §2, "Cold-start users"), shared by the evaluate stage

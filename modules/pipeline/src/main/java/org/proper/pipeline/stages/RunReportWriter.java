@@ -13,7 +13,7 @@ import org.apache.spark.sql.Row;
 import org.proper.eval.report.ComparisonTable;
 import org.proper.eval.report.HtmlReport;
 import org.proper.eval.report.ReportData;
-import org.proper.model.GroupExperts;
+import org.proper.model.method.GroupExperts;
 import org.proper.pipeline.RunContext;
 import org.proper.pipeline.cluster.ClusterSummary;
 import org.proper.pipeline.run.AtomicFiles;

@@ -5,13 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.proper.model.GroupExperts;
-import org.proper.model.LoraAdapter;
-import org.proper.model.LoraSpec;
-import org.proper.model.UserAdapter;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.TargetModule;
 import org.proper.model.lm.Tensor;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserAdapter;
 import org.proper.pipeline.io.TensorRecord;
 
 /**

@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.proper.model.GroupExperts;
-import org.proper.model.LoraAdapter;
 import org.proper.model.lm.TargetModule;
 import org.proper.model.lm.Tensor;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
 
 /**
  * Trainable parameters flattened to named arrays, with a weight, so that local-SGD results from many partitions can be

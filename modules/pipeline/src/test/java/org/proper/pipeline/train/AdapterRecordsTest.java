@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.proper.model.GroupExperts;
-import org.proper.model.LoraAdapter;
-import org.proper.model.LoraSpec;
-import org.proper.model.UserAdapter;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.TargetModule;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
+import org.proper.model.method.UserAdapter;
 import org.proper.pipeline.io.TensorRecord;
 
 class AdapterRecordsTest {

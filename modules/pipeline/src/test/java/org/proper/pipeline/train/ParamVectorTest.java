@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
-import org.proper.model.GroupExperts;
-import org.proper.model.LoraAdapter;
-import org.proper.model.LoraSpec;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.TargetModule;
+import org.proper.model.method.GroupExperts;
+import org.proper.model.method.LoraAdapter;
+import org.proper.model.method.LoraSpec;
 
 class ParamVectorTest {
     private static final ModelConfig CONFIG = ModelConfig.tiny();

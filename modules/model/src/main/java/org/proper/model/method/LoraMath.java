@@ -1,21 +1,17 @@
-package org.proper.model;
-
-import java.util.List;
+package org.proper.model.method;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.proper.model.gradient.ClosedFormGradients;
-import org.proper.model.kernel.BatchedMatmul;
 
 /**
  * The formulas of DESIGN §2, each implemented once, as SameDiff graph pieces. Notation: N = B·T tokens, din/dout the
  * target layer's sizes, r a LoRA rank, K experts, E the user-embedding size, s = alpha/r.
  * (The Java-side merge W + s·B·A is {@link LoraAdapter#deltaWeight}.)
  */
-final class LoraMath {
+public final class LoraMath {
     /** Added to squared norms in cos² so that zero-initialised experts give 0, not NaN. */
     static final double COS_EPS = 1e-8;
 
@@ -23,55 +19,40 @@ final class LoraMath {
     }
 
     /**
-     * log softmax along an axis as z − log Σ exp(z), z = x − max (SameDiff's logSoftmax(x, dim) fails in backprop).
-     * dL/dx = eps − exp(y)·Σ eps along the axis, declared as a closed form (the max's gradient is 0).
+     * A batched matrix product over the leading axes, a [.., m, k]·b [.., k, n] with either operand transposed on its
+     * last two axes where asked: how the graph multiplies the per-user stacks (it supplies the kernel).
      */
-    static SDVariable logSoftmax(SameDiff sd, SDVariable x, int axis, List<ClosedFormGradients.Rule> closedForms) {
-        SDVariable z = x.sub(x.max(true, axis));
-        SDVariable y = z.sub(sd.math.log(sd.math.exp(z).sum(true, axis)));
-        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(),
-                (g, eps) -> eps.sub(g.math.exp(g.getVariable(y.name())).mul(eps.sum(true, axis)))));
-        return y;
-    }
-
-    /**
-     * log Σ exp(x) along an axis (axis removed), stabilised by the max. dL/dx = softmax(x)·eps = exp(x − y)·eps,
-     * declared as a closed form.
-     */
-    static SDVariable logSumExp(SameDiff sd, SDVariable x, int axis, List<ClosedFormGradients.Rule> closedForms) {
-        SDVariable m = x.max(true, axis);
-        SDVariable y = sd.math.log(sd.math.exp(x.sub(m)).sum(axis)).add(m.reshape(-1));
-        closedForms.add(new ClosedFormGradients.Rule(x.name(), y.name(), (g, eps) -> g.math.exp(
-                g.getVariable(x.name()).sub(g.expandDims(g.getVariable(y.name()), axis))).mul(g.expandDims(eps, axis))));
-        return y;
+    @FunctionalInterface
+    public interface BatchedProduct {
+        SDVariable mmul(SameDiff sd, SDVariable a, SDVariable b, boolean transposeA, boolean transposeB);
     }
 
     /**
      * ΔW x = (s·x Aᵀ) Bᵀ. x [N,din], A [r,din], B [dout,r] → [N,dout]. (Here and below s scales the rank-r
      * intermediate, not the [N,dout] result: the same product, with r/dout of the multiplications.)
      */
-    static SDVariable loraDelta(SameDiff sd, SDVariable x, SDVariable a, SDVariable b, double s) {
+    public static SDVariable loraDelta(SameDiff sd, SDVariable x, SDVariable a, SDVariable b, double s) {
         SDVariable xa = sd.mmul(x, a, false, true, false);                       // [N,r]
         return sd.mmul(xa.mul(s), b, false, true, false);                        // [N,dout]
     }
 
     /** Stacked expert A [K,r,din] as one matrix [K·r,din] (rows k·r … k·r+r−1 are expert k's). */
-    static SDVariable catA(SDVariable a, int k, int r, int din) {
+    public static SDVariable catA(SDVariable a, int k, int r, int din) {
         return a.reshape(k * r, din);
     }
 
     /** Stacked expert B [K,dout,r] as one matrix [dout,K·r] (columns k·r … k·r+r−1 are expert k's). */
-    static SDVariable catB(SDVariable b, int k, int r, int dout) {
+    public static SDVariable catB(SDVariable b, int k, int r, int dout) {
         return b.permute(1, 0, 2).reshape(dout, k * r);
     }
 
     /** {@link #catA} of a stacked [K,r,din] array (frozen experts are held as constants already in this layout). */
-    static INDArray catA(INDArray a) {
+    public static INDArray catA(INDArray a) {
         return a.reshape(a.size(0) * a.size(1), a.size(2));
     }
 
     /** {@link #catB} of a stacked [K,dout,r] array. */
-    static INDArray catB(INDArray b) {
+    public static INDArray catB(INDArray b) {
         return b.permute(1, 0, 2).dup('c').reshape(b.size(1), b.size(0) * b.size(2));
     }
 
@@ -83,7 +64,7 @@ final class LoraMath {
      * numbers, has a backward that reduces over r with ND4J's generic broadcast reduction: 5.5 ms per call on
      * [12288,3,8] against under 1 ms for this form, -Dproper.gateByMatmul=false, read when a graph is built.)
      */
-    static SDVariable mixtureDelta(SameDiff sd, SDVariable x, SDVariable aCat, SDVariable bCat, SDVariable gate, int k, int r, double s) {
+    public static SDVariable mixtureDelta(SameDiff sd, SDVariable x, SDVariable aCat, SDVariable bCat, SDVariable gate, int k, int r, double s) {
         SDVariable xa = sd.mmul(x, aCat, false, true, false);                    // [N,K·r]
         SDVariable gxa;
         if (Boolean.parseBoolean(System.getProperty(GATE_BY_MATMUL, "true"))) {
@@ -95,7 +76,7 @@ final class LoraMath {
         return sd.mmul(gxa, bCat, false, true, false);                           // [N,dout]
     }
 
-    static final String GATE_BY_MATMUL = "proper.gateByMatmul";
+    public static final String GATE_BY_MATMUL = "proper.gateByMatmul";
 
     /** E [K,K·r]: row k has ones in columns k·r … k·r + r − 1. */
     static INDArray expertColumns(int k, int r, DataType dt) {
@@ -106,7 +87,7 @@ final class LoraMath {
     }
 
     /** ‖e_u − c_k‖². e [B,E], c [K,E] → [B,K]. */
-    static SDVariable centroidSqDist(SDVariable e, SDVariable c, int k, int dim) {
+    public static SDVariable centroidSqDist(SDVariable e, SDVariable c, int k, int dim) {
         SDVariable diff = e.reshape(-1, 1, dim).sub(c.reshape(1, k, dim));       // [B,K,E]
         return diff.mul(diff).sum(2);                                            // [B,K]
     }
@@ -115,31 +96,31 @@ final class LoraMath {
      * User-aware router logits (−‖e_u − c_k‖² + v_k·h(x)) / τ, h(x) = the target layer's input.
      * dist [B,K], x [N,din], v [K,din] → [B,T,K]. g = softmax over the last axis.
      */
-    static SDVariable routerLogits(SameDiff sd, SDVariable dist, SDVariable x, SDVariable v, int t, int k, double tau) {
+    public static SDVariable routerLogits(SameDiff sd, SDVariable dist, SDVariable x, SDVariable v, int t, int k, double tau) {
         SDVariable tok = sd.mmul(x, v, false, true, false).reshape(-1, t, k);    // [B,T,K]
         return tok.sub(dist.reshape(-1, 1, k)).div(tau);                         // [B,T,K]
     }
 
     /** User projection A_u x per user segment: x [U,S,din], A [U,r,din] → [U,S,r]. */
-    static SDVariable userProjection(SameDiff sd, SDVariable x3, SDVariable aU) {
-        return BatchedMatmul.mmul(sd, x3, aU, false, true);                      // [B,T,r]
+    public static SDVariable userProjection(SameDiff sd, SDVariable x3, SDVariable aU, BatchedProduct product) {
+        return product.mmul(sd, x3, aU, false, true);                            // [B,T,r]
     }
 
     /** ΔW_u x = B_u (s·A_u x): xa [U,S,r], B [U,dout,r] → [U,S,dout]. */
-    static SDVariable userDelta(SameDiff sd, SDVariable xa, SDVariable bU, double s) {
-        return BatchedMatmul.mmul(sd, xa.mul(s), bU, false, true);               // [B,T,dout]
+    public static SDVariable userDelta(SameDiff sd, SDVariable xa, SDVariable bU, double s, BatchedProduct product) {
+        return product.mmul(sd, xa.mul(s), bU, false, true);                     // [B,T,dout]
     }
 
     /** LoRA-aware router β = softmax(log g + R_u A_u x). logG [U,S,K], xa [U,S,r], R [U,K,r] → [U,S,K]. */
-    static SDVariable loraAwareGate(SameDiff sd, SDVariable logG, SDVariable xa, SDVariable rU) {
-        return sd.nn.softmax(logG.add(BatchedMatmul.mmul(sd, xa, rU, false, true)), 2);  // [B,T,K]
+    public static SDVariable loraAwareGate(SameDiff sd, SDVariable logG, SDVariable xa, SDVariable rU, BatchedProduct product) {
+        return sd.nn.softmax(logG.add(product.mmul(sd, xa, rU, false, true)), 2);        // [B,T,K]
     }
 
     /**
      * Diversity Σ_{i<j} cos²(ΔW_i, ΔW_j) through the factors: ⟨B_iA_i, B_jA_j⟩_F = sum((B_iᵀB_j) ⊙ (A_iA_jᵀ)).
      * A [K,r,din], B [K,dout,r] → scalar. (The scaling s cancels in the cosine.)
      */
-    static SDVariable diversity(SameDiff sd, SDVariable a, SDVariable b, int k, int r, int din, int dout, DataType dt) {
+    public static SDVariable diversity(SameDiff sd, SDVariable a, SDVariable b, int k, int r, int din, int dout, DataType dt) {
         SDVariable aCat = catA(a, k, r, din), bCat = catB(b, k, r, dout);        // [K·r,din], [dout,K·r]
         SDVariable btb = sd.mmul(bCat, bCat, true, false, false);                // [K·r,K·r] = B_iᵀB_j blocks
         SDVariable aat = sd.mmul(aCat, aCat, false, true, false);                // [K·r,K·r] = A_iA_jᵀ blocks
@@ -158,7 +139,7 @@ final class LoraMath {
     /**
      * Load balance CV²(mean routing weights) over real tokens (LoRAMoE). gate [N,K], mask [N] (1 real, 0 pad) → scalar.
      */
-    static SDVariable balance(SDVariable gate, SDVariable mask, int k) {
+    public static SDVariable balance(SDVariable gate, SDVariable mask, int k) {
         SDVariable m = gate.mul(mask.reshape(-1, 1)).sum(0).div(mask.sum());    // [K] mean routing weight
         SDVariable mean = m.mean();                                              // scalar
         SDVariable centred = m.sub(mean);                                        // [K]

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.method;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -9,6 +9,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.Batch;
+import org.proper.model.Composition;
+import org.proper.model.Fixtures;
+import org.proper.model.Generator;
+import org.proper.model.GraphSpec;
+import org.proper.model.LoraTrainer;
+import org.proper.model.ModelGraph;
+import org.proper.model.TrainOptions;
+import org.proper.model.TrainResult;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.Example;
