@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.method.GroupExperts;
 import org.proper.model.method.UserAdapter;

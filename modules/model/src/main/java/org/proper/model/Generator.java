@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.Batches;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.Example;
 
 /** Inference on a {@link Composition}: greedy decoding, constrained choice among labels, logits, mean loss. */
@@ -31,7 +34,7 @@ public final class Generator {
         for (int i = 0; i < maxNewTokens; i++) {
             Batch b = Batch.forSequences(new int[][]{Arrays.copyOf(seq, len)}, new int[]{len}, t, Batches.PAD,
                     userEmbedding, hard(c, userEmbedding), 0).withHeadRows(0, len - 1, len);
-            INDArray logits = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);   // [1,V] at len−1
+            INDArray logits = g.sd().output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);   // [1,V] at len−1
             INDArray row = logits.getRow(0);
             int next = row.argMax().getInt(0);
             if (next == eos) break;
@@ -57,7 +60,7 @@ public final class Generator {
         }
         ModelGraph g = c.graph(t, Batch.windowFor(longest, t));
         Batch b = Batch.forSequences(seqs, start, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0);
-        INDArray tl = g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);  // [M] label positions
+        INDArray tl = g.sd().output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS);  // [M] label positions
         double[] ll = new double[seqs.length];
         b.forEachAnswerRow(tl, (row, w, ce) -> ll[row] -= ce);
         return ll;
@@ -77,7 +80,7 @@ public final class Generator {
         ModelGraph g = c.graph(t, t);
         Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{tokens.length}, t, Batches.PAD, userEmbedding, hard(c, userEmbedding), 0)
                 .withHeadRows(0, 0, tokens.length);
-        INDArray l = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);             // [len,V]
+        INDArray l = g.sd().output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);             // [len,V]
         float[][] out = new float[tokens.length][];
         for (int i = 0; i < tokens.length; i++) out[i] = l.getRow(i).toFloatVector();
         return out;
@@ -107,9 +110,9 @@ public final class Generator {
                 }
             }
             Batch b = Batch.of(chunk, t, Batches.PAD, null, null, emb, hard);
-            double ce = g.sd.output(g.feed(b), ModelGraph.CE).get(ModelGraph.CE).getDouble(0);   // mean over the chunk
-            sum += ce * b.answerTokens;
-            n += b.answerTokens;
+            double ce = g.sd().output(g.feed(b), ModelGraph.CE).get(ModelGraph.CE).getDouble(0);   // mean over the chunk
+            sum += ce * b.answerTokens();
+            n += b.answerTokens();
         }
         return n == 0 ? Double.NaN : sum / n;
     }

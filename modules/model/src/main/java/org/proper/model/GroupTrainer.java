@@ -3,6 +3,11 @@ package org.proper.model;
 import java.util.List;
 import java.util.Map;
 
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.Batches;
+import org.proper.model.graph.GraphCache;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.method.GroupExperts;

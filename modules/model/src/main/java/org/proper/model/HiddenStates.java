@@ -2,6 +2,11 @@ package org.proper.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.Batches;
+import org.proper.model.graph.GraphCache;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Tokenizer;
 
@@ -53,8 +58,8 @@ public final class HiddenStates {
         ModelGraph g = GraphCache.get(base, BASE_ONLY, DataType.FLOAT, seqLen);
         // answerStart = length: no position carries a loss weight; only tokens and key mask matter here
         Batch b = Batch.forSequences(seqs, lengths, seqLen, Batches.PAD, null, -1, 0);
-        INDArray hidden = g.sd.output(g.feed(b), ModelGraph.HIDDEN).get(ModelGraph.HIDDEN);           // [n·T,d]
-        return maskedMean(hidden.toFloatMatrix(), b.keyMask, seqs.length, seqLen);
+        INDArray hidden = g.sd().output(g.feed(b), ModelGraph.HIDDEN).get(ModelGraph.HIDDEN);           // [n·T,d]
+        return maskedMean(hidden.toFloatMatrix(), b.keyMask(), seqs.length, seqLen);
     }
 
     /** mean_i = Σ_t mask[i,t]·h[i·T+t] / Σ_t mask[i,t], for rows [n·T][d] and mask [n·T] (1 real, 0 pad). */

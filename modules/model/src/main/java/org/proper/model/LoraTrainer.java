@@ -2,6 +2,11 @@ package org.proper.model;
 
 import java.util.List;
 
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.Batches;
+import org.proper.model.graph.GraphCache;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.method.LoraAdapter;

@@ -19,6 +19,8 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.proper.model.bench.ModelBench;
 import org.proper.model.bench.UserPaths;
+import org.proper.model.graph.GraphCache;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.method.GroupExperts;
@@ -30,7 +32,7 @@ import org.proper.model.method.UserOptions;
  * listener, the time inside ops, the ops that cost most (by op and output shape, and by op type), and the share of
  * op time that does not depend on any trainable variable: ops whose inputs are only base weights, experts, routers
  * and the batch, which give the same result for an example at every step (the most any caching of the frozen
- * prefix could save; with {@link FrozenPrefix} on, the default, the graph no longer computes most of them). Same model,
+ * prefix could save; with {@link org.proper.model.graph.FrozenPrefix} on, the default, the graph no longer computes most of them). Same model,
  * experts and users as {@link ModelBench}'s users section.
  * <p>
  * Args: [dModel=256] [layers=2] [users=32] [examplesPerUser=2] [userSeqLen=32] [steps=10]; users=1 profiles one by one.
@@ -54,7 +56,7 @@ public final class OpProfile {
         TrainOptions o = setup.options();
         UserTrainer.trainBatched(base, experts, us, uo, o.withSteps(2));               // builds and caches the graph
         List<ModelGraph> graphs = GraphCache.graphsOfThisThread();
-        SameDiff sd = graphs.stream().filter(g -> !g.trainable.isEmpty()).reduce((a, b) -> b).orElseThrow().sd; // the training graph
+        SameDiff sd = graphs.stream().filter(g -> !g.trainable().isEmpty()).reduce((a, b) -> b).orElseThrow().sd(); // the training graph
         double plain = stepMs(base, experts, us, uo, o);
         Timer timer = new Timer();
         sd.setListeners(timer);

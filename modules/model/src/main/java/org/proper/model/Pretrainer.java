@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.Batches;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;

@@ -7,6 +7,8 @@ import java.util.function.IntFunction;
 
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.ModelGraph;
 
 /**
  * The one optimisation loop every trainer uses: gradients of the graph's loss, clipping, Adam(W) with the schedule,
@@ -57,11 +59,11 @@ final class TrainLoop {
         List<String> outs = listener == null ? List.of(ModelGraph.CE) : List.of(ModelGraph.CE, ModelGraph.TOKEN_LOSS);
         for (int i = 0; i < o.steps(); i++) {
             Batch b = batches.apply(i);
-            OutAndGrad r = g.sd.calculateGradientsAndOutputs(g.feed(b), outs, g.trainable);
+            OutAndGrad r = g.sd().calculateGradientsAndOutputs(g.feed(b), outs, g.trainable());
             loss.add(r.getOutputs().get(ModelGraph.CE).getDouble(0));
             if (listener != null) listener.onStep(i, b, r.getOutputs());
             Map<String, INDArray> grads = r.getGradients();
-            AdamW.clip(grads, g.stacked, o.clipNorm());
+            AdamW.clip(grads, g.stacked(), o.clipNorm());
             opt.step(g, grads, o.lrAt(o.firstStep() + i));
             done++;
             maybeGc(done);
@@ -104,10 +106,10 @@ final class TrainLoop {
     static double meanLoss(ModelGraph g, List<Batch> batches) {
         double sum = 0, n = 0;
         for (Batch b : batches) {
-            if (b.answerTokens == 0) continue;
-            double ce = g.sd.output(g.feed(b), ModelGraph.CE).get(ModelGraph.CE).getDouble(0);
-            sum += ce * b.answerTokens;
-            n += b.answerTokens;
+            if (b.answerTokens() == 0) continue;
+            double ce = g.sd().output(g.feed(b), ModelGraph.CE).get(ModelGraph.CE).getDouble(0);
+            sum += ce * b.answerTokens();
+            n += b.answerTokens();
         }
         return n == 0 ? Double.NaN : sum / n;
     }

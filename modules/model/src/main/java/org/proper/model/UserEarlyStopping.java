@@ -3,6 +3,8 @@ package org.proper.model;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.Example;
 import org.proper.model.method.UserAdapter;
 
@@ -91,7 +93,7 @@ final class UserEarlyStopping implements TrainLoop.DevCheck {
                 perUserRows.add(stopped[u] || off >= dev.size() ? List.of() : dev.subList(off, Math.min(dev.size(), off + rowsPerUser)));
             }
             Batch b = builder.build(perUserRows);
-            b.forEachAnswerToken(g.sd.output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS), (u, w, ce) -> {
+            b.forEachAnswerToken(g.sd().output(g.feed(b), ModelGraph.TOKEN_LOSS).get(ModelGraph.TOKEN_LOSS), (u, w, ce) -> {
                 sum[u] += ce;
                 tokens[u]++;
             });

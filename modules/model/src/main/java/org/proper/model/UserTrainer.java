@@ -5,6 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.Batches;
+import org.proper.model.graph.FrozenPrefix;
+import org.proper.model.graph.GraphCache;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
@@ -104,7 +110,7 @@ public final class UserTrainer {
     private static List<UserResult> trainInGraph(ModelGraph g, List<UserData> users, List<UserAdapter> start,
                                                  GroupExperts ex, int t, TrainOptions o, BaseModel prefixBase) {
         if (prefixBase == null) return runInGraph(g, users, start, ex, t, o, null);
-        return runInGraph(g, users, start, ex, t, o, new FrozenPrefix(prefixBase, o.dataType(), t, users));
+        return runInGraph(g, users, start, ex, t, o, new FrozenPrefix(prefixBase, o.dataType(), t, examples(users)));
     }
 
     /** The training loop of {@link #trainInGraph}, with the call's frozen prefix or null. */
@@ -179,7 +185,7 @@ public final class UserTrainer {
             }
         }
         Batch b = Batch.of(rows, t, Batches.PAD, ui, ui, emb, hard);
-        if (prefix != null) b.prefix = prefix.rows(rows);
+        if (prefix != null) b.setPrefix(prefix.rows(rows));
         return b;
     }
 

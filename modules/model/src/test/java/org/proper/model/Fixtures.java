@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.graph.GraphSpec;
 import org.proper.model.kernel.JavaKernels;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;

@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.proper.model.gradient.ClosedFormGradients;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.kernel.JavaKernels;
 
 class GeluTest {

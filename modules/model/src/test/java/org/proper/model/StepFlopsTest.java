@@ -20,6 +20,9 @@ import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.proper.model.bench.ModelBench;
 import org.proper.model.bench.StepFlops;
+import org.proper.model.graph.GraphCache;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.kernel.BatchedMatmul;
 import org.proper.model.kernel.JavaKernels;
 import org.proper.model.lm.BaseModel;
@@ -55,7 +58,7 @@ class StepFlopsTest {
         TrainOptions o = TrainOptions.defaults().withBatchSize(4).withSteps(1);
         ModelGraph g = GraphCache.get(base, new GraphSpec(false, lora, true, null, false, false, 0, 0, null, false, false),
                 o.dataType(), T, W);
-        assertEquals(W, g.window, "the step's top layer runs on the window");
+        assertEquals(W, g.window(), "the step's top layer runs on the window");
         double measured = countedStep(g, () -> LoraTrainer.train(base, lora, ex, o));
 
         int n = 4 * T, r = 4;
@@ -78,7 +81,7 @@ class StepFlopsTest {
         List<UserAdapter> start = UserTrainer.initAdapters(base, ge, users, uo, o);
         ModelGraph g = GraphCache.get(base, new GraphSpec(false, null, false, ge, false, uo.hardRouting(), 0, 0, start, true,
                 uo.fixedBeta()), o.dataType(), UserTrainer.seqLen(base, users), UserTrainer.window(T, users));
-        assertEquals(W, g.window, "the step's top layer runs on the window");
+        assertEquals(W, g.window(), "the step's top layer runs on the window");
         double measured = countedStep(g, () -> UserTrainer.trainBatched(base, ge, users, start, uo, o));
 
         int ru = uo.lora().rank(), k = ge.k(), n = 3 * 2 * T;
@@ -121,11 +124,11 @@ class StepFlopsTest {
     /** Sum of 2·m·k·n over the matmul and matmul_bp outputs executed while {@code step} runs on g. */
     private static double countedStep(ModelGraph g, Runnable step) {
         MatmulFlops counter = new MatmulFlops();
-        g.sd.setListeners(counter);
+        g.sd().setListeners(counter);
         try {
             step.run();
         } finally {
-            g.sd.setListeners();
+            g.sd().setListeners();
         }
         assertTrue(counter.gemms > 0, "the listener saw the step's matmuls");
         return counter.flops;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.graph.FrozenPrefix;
+import org.proper.model.graph.GraphCache;
+import org.proper.model.graph.GraphSpec;
 import org.proper.model.kernel.ThreadArrays;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.LoraTarget;
@@ -67,13 +70,13 @@ public class UserTrainerTest {
             List<UserTrainer.UserResult> withPrefix, full, oneByOne;
             LoraTrainer.releaseGraphs();
             withPrefix = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
-            assertTrue(GraphCache.graphsOfThisThread().stream().anyMatch(g -> g.frozenPrefix), cfg.family() + ": the prefix applies here");
+            assertTrue(GraphCache.graphsOfThisThread().stream().anyMatch(g -> g.frozenPrefix()), cfg.family() + ": the prefix applies here");
             oneByOne = UserTrainer.trainOneByOne(base, ge, users(), uo, OPTS);
             System.setProperty(FrozenPrefix.SWITCH, "false");
             try {
                 LoraTrainer.releaseGraphs();
                 full = UserTrainer.trainBatched(base, ge, users(), uo, OPTS);
-                assertTrue(GraphCache.graphsOfThisThread().stream().noneMatch(g -> g.frozenPrefix), "switched off");
+                assertTrue(GraphCache.graphsOfThisThread().stream().noneMatch(g -> g.frozenPrefix()), "switched off");
             } finally {
                 System.clearProperty(FrozenPrefix.SWITCH);
             }

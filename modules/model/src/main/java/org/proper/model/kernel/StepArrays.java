@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The memory of one graph's SameDiff session on one thread: every buffer a call allocates is handed out again by the
- * next call ({@link #recycle}, from {@link org.proper.model.ModelGraph#feed}), so a call's results are valid until the next call on the
+ * next call ({@link #recycle}, from {@link org.proper.model.graph.ModelGraph#feed}), so a call's results are valid until the next call on the
  * same graph and thread. Once warm, a training step allocates no native memory and frees none: the process stays at
  * one step's working set without a garbage collection. (SameDiff's own manager gets most arrays back only through
  * the garbage collector — about 1 GB per batched user step of the default model — and allocating them again was a

@@ -14,9 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * over the front of it, holding whatever the last call left there (the caller writes every element it reads).
  * <p>
  * Why: a fresh native array of megabytes is fresh pages, and touching them costs page faults and the kernel's zeroing
- * on every call. {@link org.proper.model.FrozenPrefix} asked for its cache and its batch arrays (12 MB a step and 15 MB a call for 32
+ * on every call. {@link org.proper.model.graph.FrozenPrefix} asked for its cache and its batch arrays (12 MB a step and 15 MB a call for 32
  * users of the default model) afresh each call, and filling them was about a tenth of a batched call (docs/BENCHMARKS.md).
- * {@link #release} (from {@link org.proper.model.GraphCache#releaseArrays}, at the end of a Spark task) frees them.
+ * {@link #release} (from {@link org.proper.model.graph.GraphCache#releaseArrays}, at the end of a Spark task) frees them.
  */
 public final class ThreadArrays {
     private static final ThreadLocal<Map<String, DataBuffer>> BUFFERS = ThreadLocal.withInitial(HashMap::new);

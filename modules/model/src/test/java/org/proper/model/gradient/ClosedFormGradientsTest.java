@@ -15,9 +15,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.proper.model.Fixtures;
-import org.proper.model.GradientCheckTest;
-import org.proper.model.GraphSpec;
-import org.proper.model.ModelGraph;
+import org.proper.model.graph.GradientCheckTest;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.kernel.JavaKernels;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
@@ -36,7 +36,7 @@ class ClosedFormGradientsTest {
             LoraAdapter lora = LoraAdapter.init(GradientCheckTest.ALL, base, 1);
             ModelGraph g = new ModelGraph(base, new GraphSpec(false, lora, true, null, false, false, 0, 0, null, false, false),
                     DataType.FLOAT, 16);
-            SameDiff grad = g.sd.getFunction("grad");
+            SameDiff grad = g.sd().getFunction("grad");
             assertEquals(0, count(grad, Set.of("sigmoid_bp", "divide_bp", "reduce_max_bp", "sqrt_bp")), cfg.family() + ": none left");
             assertTrue(count(grad, Set.of("matmul_bp")) > 0, "LoRA factors keep their own backprop ops");
         }

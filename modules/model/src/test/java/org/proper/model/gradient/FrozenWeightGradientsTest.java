@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
 import org.proper.model.Fixtures;
-import org.proper.model.GraphSpec;
-import org.proper.model.ModelGraph;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.kernel.BatchedMatmul;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
@@ -103,7 +103,7 @@ class FrozenWeightGradientsTest {
     }
 
     private static void assertNoBackpropOnConstants(ModelGraph g) {
-        SameDiff grad = g.sd.getFunction("grad");
+        SameDiff grad = g.sd().getFunction("grad");
         long onConstants = grad.getOps().values().stream()
                 .filter(o -> o.getOp() instanceof MmulBp || o.getOp() instanceof AddBpOp || o.getOp() instanceof MulBpOp)
                 .filter(o -> o.getInputsToOp().stream().anyMatch(v -> constantOnly(grad, v)))

@@ -18,12 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
 import org.proper.model.Fixtures;
-import org.proper.model.GraphSpec;
-import org.proper.model.ModelGraph;
 import org.proper.model.TrainOptions;
 import org.proper.model.UserData;
 import org.proper.model.UserTrainer;
 import org.proper.model.UserTrainerTest;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.GroupExperts;
@@ -115,8 +115,8 @@ class SharedInputGradientsTest {
     void aUserGraphComputesEachFfnInputGradientWithOneGemmAndTrainsTheSameUsers() {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
         GraphSpec spec = Fixtures.twoUsersSpec(base);
-        long before = withoutFusion(() -> count(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"), Mmul.class));
-        long after = count(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"), Mmul.class);
+        long before = withoutFusion(() -> count(new ModelGraph(base, spec, DataType.FLOAT, 16).sd().getFunction("grad"), Mmul.class));
+        long after = count(new ModelGraph(base, spec, DataType.FLOAT, 16).sd().getFunction("grad"), Mmul.class);
         // per layer: c_proj's input gradient, the base weight's, the experts' Acat's and the router's v's products in one
         // GEMM (two fewer); c_fc's input gradient but in layer 0 (nothing trains below it), Acat's and v's in one (one
         // fewer; the base weight's eps, as wide as the FFN, would cost more to copy than it saves); and c_fc's forward

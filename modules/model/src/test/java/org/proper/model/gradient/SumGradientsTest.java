@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
 import org.proper.model.Fixtures;
-import org.proper.model.GraphSpec;
-import org.proper.model.ModelGraph;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
 
@@ -74,8 +74,8 @@ class SumGradientsTest {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 7);
         GraphSpec spec = Fixtures.twoUsersSpec(base);
         long kept = Fixtures.withSwitchOff(SumGradients.SWITCH,
-                () -> addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad")));
-        long left = addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd.getFunction("grad"));
+                () -> addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd().getFunction("grad")));
+        long left = addBps(new ModelGraph(base, spec, DataType.FLOAT, 16).sd().getFunction("grad"));
         // per layer two residual sums and, on each of the two FFN modules, the experts' and the user's sums; less layer
         // 0's attention residual, below which nothing trains (SameDiff differentiates nothing there). Left: the
         // broadcast attention bias sums and the LoRA-aware router's small [U,S,K] sums

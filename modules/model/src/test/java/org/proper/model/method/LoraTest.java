@@ -9,15 +9,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.proper.model.Batch;
 import org.proper.model.Composition;
 import org.proper.model.Fixtures;
 import org.proper.model.Generator;
-import org.proper.model.GraphSpec;
 import org.proper.model.LoraTrainer;
-import org.proper.model.ModelGraph;
 import org.proper.model.TrainOptions;
 import org.proper.model.TrainResult;
+import org.proper.model.graph.Batch;
+import org.proper.model.graph.GraphSpec;
+import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.Example;
@@ -33,7 +33,7 @@ class LoraTest {
     static float[][] logits(BaseModel base, LoraAdapter shared, int[] tokens) {
         ModelGraph g = new ModelGraph(base, GraphSpec.inference(shared, null, false, null, false), DataType.FLOAT, 32);
         Batch b = Batch.forSequences(new int[][]{tokens}, new int[]{1}, 32, 0, null, -1, 0).withHeadRows(0, 0, tokens.length);
-        INDArray l = g.sd.output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);
+        INDArray l = g.sd().output(g.feed(b), ModelGraph.LOGITS).get(ModelGraph.LOGITS);
         float[][] out = new float[tokens.length][];
         for (int i = 0; i < tokens.length; i++) out[i] = l.getRow(i).toFloatVector();
         return out;

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,13 +9,13 @@ import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.GroupExperts;
 
 /** Builds {@link Batch}es from examples, with user embeddings / hard clusters when the graph routes. */
-final class Batches {
-    static final int PAD = 0;   // any valid id: padded positions have weight 0 and key mask 0
+public final class Batches {
+    public static final int PAD = 0;   // any valid id: padded positions have weight 0 and key mask 0
 
     private Batches() {
     }
 
-    static Batch of(List<Example> ex, int seqLen, Map<String, float[]> emb, GroupExperts experts) {
+    public static Batch of(List<Example> ex, int seqLen, Map<String, float[]> emb, GroupExperts experts) {
         float[][] e = null;
         int[] hard = null;
         if (emb != null) {
@@ -31,19 +31,19 @@ final class Batches {
         return Batch.of(ex, seqLen, PAD, null, null, e, hard);
     }
 
-    static List<Batch> chunks(List<Example> ex, int size, int seqLen, Map<String, float[]> emb, GroupExperts experts) {
+    public static List<Batch> chunks(List<Example> ex, int size, int seqLen, Map<String, float[]> emb, GroupExperts experts) {
         List<Batch> out = new ArrayList<>();
         if (ex == null) return out;
         for (int i = 0; i < ex.size(); i += size) out.add(of(ex.subList(i, Math.min(ex.size(), i + size)), seqLen, emb, experts));
         return out;
     }
 
-    static int seqLen(ModelConfig c, List<Example> a, List<Example> b) {
+    public static int seqLen(ModelConfig c, List<Example> a, List<Example> b) {
         return Batch.seqLenFor(both(a, b), c.maxSeqLen());
     }
 
     /** The top layer's rows per example for batches of these examples at seqLen ({@link Batch#windowFor}). */
-    static int window(int seqLen, List<Example> a, List<Example> b) {
+    public static int window(int seqLen, List<Example> a, List<Example> b) {
         return Batch.windowFor(both(a, b), seqLen);
     }
 

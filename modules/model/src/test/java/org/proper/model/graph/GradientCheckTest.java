@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.proper.model.Fixtures;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.LoraTarget;
@@ -30,9 +31,9 @@ public class GradientCheckTest {
 
     static void check(ModelGraph g, Batch b, String lossVar, String... vars) {
         // another loss needs a new gradient function: SameDiff's own (setLossVariables drops the graph's rewritten one)
-        if (!g.sd.getLossVariables().equals(List.of(lossVar))) g.sd.setLossVariables(lossVar);
+        if (!g.sd().getLossVariables().equals(List.of(lossVar))) g.sd().setLossVariables(lossVar);
         Map<String, INDArray> ph = g.feed(b);
-        Map<String, INDArray> grads = g.sd.calculateGradients(ph, vars);
+        Map<String, INDArray> grads = g.sd().calculateGradients(ph, vars);
         SplittableRandom r = new SplittableRandom(1);
         double h = 1e-6;
         for (String v : vars) {
@@ -46,9 +47,9 @@ public class GradientCheckTest {
             for (long i : idx) {
                 double old = p.getDouble(i);
                 p.putScalar(i, old + h);
-                double lp = g.sd.output(ph, lossVar).get(lossVar).getDouble(0);
+                double lp = g.sd().output(ph, lossVar).get(lossVar).getDouble(0);
                 p.putScalar(i, old - h);
-                double lm = g.sd.output(ph, lossVar).get(lossVar).getDouble(0);
+                double lm = g.sd().output(ph, lossVar).get(lossVar).getDouble(0);
                 p.putScalar(i, old);
                 double num = (lp - lm) / (2 * h), ana = grad.getDouble(i);
                 assertEquals(num, ana, 1e-7 + 1e-4 * Math.max(Math.abs(num), Math.abs(ana)), v + "[" + i + "] numeric vs analytic");
@@ -98,7 +99,7 @@ public class GradientCheckTest {
         BaseModel base = Fixtures.base(ModelConfig.tiny(), 3);
         GroupExperts ge = experts(base);
         ModelGraph g = new ModelGraph(base, new GraphSpec(false, null, false, ge, true, false, 1, 0, null, false, false), DataType.DOUBLE, 16);
-        double graph = g.sd.output(g.feed(Batches.of(EX, 16, EMB, ge)), ModelGraph.DIV).get(ModelGraph.DIV).getDouble(0);
+        double graph = g.sd().output(g.feed(Batches.of(EX, 16, EMB, ge)), ModelGraph.DIV).get(ModelGraph.DIV).getDouble(0);
         double expected = 0;   // mean over modules of Σ_{i<j} cos²(ΔW_i, ΔW_j) from the materialised ΔW
         List<TargetModule> mods = ge.modules();
         for (TargetModule m : mods) {

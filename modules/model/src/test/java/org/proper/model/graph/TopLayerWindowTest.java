@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +18,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.proper.model.Fixtures;
+import org.proper.model.GroupTrainer;
+import org.proper.model.LoraTrainer;
+import org.proper.model.TrainOptions;
+import org.proper.model.TrainResult;
+import org.proper.model.UserData;
+import org.proper.model.UserTrainer;
+import org.proper.model.UserTrainerTest;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.LoraTarget;
@@ -74,7 +82,7 @@ public class TopLayerWindowTest {
         assertEquals(8, Batch.windowFor(ex, t));
         BaseModel base = Fixtures.base(ModelConfig.tiny().withMaxSeqLen(32), 3);
         GraphSpec lora = new GraphSpec(false, LoraAdapter.init(LoraSpec.ffn(4, 8), base, 1), true, null, false, false, 0, 0, null, false, false);
-        assertEquals(8, new ModelGraph(base, lora, DataType.FLOAT, t, 8).window, "the LoRA stage runs its top layer on the window");
+        assertEquals(8, new ModelGraph(base, lora, DataType.FLOAT, t, 8).window(), "the LoRA stage runs its top layer on the window");
     }
 
     @Test
@@ -130,7 +138,7 @@ public class TopLayerWindowTest {
             assertTrue(diff <= 1e-5, "expert " + k + " windowed vs whole top layer: " + diff);
         }
         GraphSpec learned = new GraphSpec(false, null, false, start, true, false, 0.1, 0.1, null, false, false);
-        assertEquals(32, new ModelGraph(base, learned, DataType.FLOAT, 32, 8).window,
+        assertEquals(32, new ModelGraph(base, learned, DataType.FLOAT, 32, 8).window(),
                 "the balance loss averages the router over every token, so its graph keeps them all");
     }
 
@@ -156,10 +164,10 @@ public class TopLayerWindowTest {
             BaseModel base = Fixtures.base(cfg, 5);
             Batch b = Batches.of(mixedExamples("u", 4, 3), 32, null, null);
             ModelGraph windowed = new ModelGraph(base, pretrain, DataType.FLOAT, 32, 8), whole = new ModelGraph(base, pretrain, DataType.FLOAT, 32);
-            assertEquals(8, windowed.window);
-            Map<String, INDArray> gw = windowed.sd.calculateGradients(windowed.feed(b), windowed.trainable);
-            Map<String, INDArray> g = whole.sd.calculateGradients(whole.feed(b), whole.trainable);
-            for (String v : whole.trainable) {
+            assertEquals(8, windowed.window());
+            Map<String, INDArray> gw = windowed.sd().calculateGradients(windowed.feed(b), windowed.trainable());
+            Map<String, INDArray> g = whole.sd().calculateGradients(whole.feed(b), whole.trainable());
+            for (String v : whole.trainable()) {
                 assertClose(g.get(v), gw.get(v), cfg.family() + " " + v);
                 if (v.endsWith("attn.c_attn.weight")) {                                        // GPT-2's q columns on their own scale
                     INDArrayIndex[] q = {NDArrayIndex.all(), NDArrayIndex.interval(0, cfg.dModel())};

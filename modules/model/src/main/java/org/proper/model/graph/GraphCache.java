@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,14 +15,14 @@ import org.proper.model.method.UserAdapter;
  * model object, the same adapter structure (modules, ranks, K, U, scalings, τ, λ, switches), precision and length;
  * every adapter value is reloaded from the spec. Graphs that train the base are never cached.
  */
-final class GraphCache {
+public final class GraphCache {
     private static final int MAX_PER_THREAD = Integer.getInteger("proper.graphCacheSize", 4);
 
     private record Key(BaseModel base, String structure, DataType dt, int seqLen, int window, boolean frozenPrefix) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.base == base && k.structure.equals(structure) && k.dt == dt && k.seqLen == seqLen
-                    && k.window == window && k.frozenPrefix == frozenPrefix;
+                    && k.window() == window && k.frozenPrefix() == frozenPrefix;
         }
 
         @Override
@@ -46,17 +46,17 @@ final class GraphCache {
     }
 
     /** A graph whose every layer covers every position (for hidden states). */
-    static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
+    public static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen) {
         return get(base, spec, dt, seqLen, seqLen);
     }
 
     /** A graph whose top layer covers {@code window} positions per row (see {@link ModelGraph}). */
-    static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
+    public static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window) {
         return get(base, spec, dt, seqLen, window, false);
     }
 
     /** The same, taking layer 0's frozen outputs as inputs when {@code frozenPrefix} ({@link FrozenPrefix}). */
-    static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window, boolean frozenPrefix) {
+    public static ModelGraph get(BaseModel base, GraphSpec spec, DataType dt, int seqLen, int window, boolean frozenPrefix) {
         if (spec.trainBase() || MAX_PER_THREAD <= 0) return new ModelGraph(base, spec, dt, seqLen, window, frozenPrefix);
         Key k = new Key(base, structure(spec), dt, seqLen, window, frozenPrefix);
         Map<Key, ModelGraph> m = CACHE.get();
@@ -70,19 +70,19 @@ final class GraphCache {
         return g;
     }
 
-    /** This thread's cached graphs, least recently used first ({@link OpProfile}). */
-    static java.util.List<ModelGraph> graphsOfThisThread() {
+    /** This thread's cached graphs, least recently used first ({@link org.proper.model.OpProfile}). */
+    public static java.util.List<ModelGraph> graphsOfThisThread() {
         return java.util.List.copyOf(CACHE.get().values());
     }
 
     /** Drops this thread's cached graphs (e.g. at the end of a Spark task). */
-    static void clear() {
+    public static void clear() {
         releaseArrays();
         CACHE.remove();
     }
 
     /** Frees the reusable step arrays of this thread's cached graphs and its {@link ThreadArrays}; the graphs stay cached. */
-    static void releaseArrays() {
+    public static void releaseArrays() {
         CACHE.get().values().forEach(ModelGraph::releaseArrays);
         ThreadArrays.release();
     }

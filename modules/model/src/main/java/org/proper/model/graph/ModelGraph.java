@@ -1,6 +1,7 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,23 +55,23 @@ import org.proper.model.method.UserAdapter;
  */
 public final class ModelGraph {
     public static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
-    /** The final hidden states [N,d] ([B·A,d] with a top-layer window): after the final norm, before the LM head (see {@link HiddenStates}). */
-    static final String HIDDEN = "hidden";
+    /** The final hidden states [N,d] ([B·A,d] with a top-layer window): after the final norm, before the LM head (see {@link org.proper.model.HiddenStates}). */
+    public static final String HIDDEN = "hidden";
     private static final double NEG = -1e9;
 
-    public final SameDiff sd = SameDiff.create();
+    private final SameDiff sd = SameDiff.create();
     final ModelConfig cfg;
     GraphSpec spec;
     final DataType dt;
     final int seqLen;
     /** Positions per row that the top layer covers: seqLen, or the window of the class comment. */
-    final int window;
+    private final int window;
     /** Layer 0's adapter-independent outputs are placeholders ({@link FrozenPrefix}) instead of computed. */
-    final boolean frozenPrefix;
+    private final boolean frozenPrefix;
     /** Trainable variable names, in a fixed order. */
-    final List<String> trainable = new ArrayList<>();
+    private final List<String> trainable = new ArrayList<>();
     /** Trainable variables whose axis 0 is the user (per-user clipping). */
-    final Set<String> stacked = new LinkedHashSet<>();
+    private final Set<String> stacked = new LinkedHashSet<>();
 
     private SDVariable tokens, targets, weights, headSelect, keyMask, userEmb, hardGate;
     private SDVariable windowSelect, windowBias, windowCos, windowSin;
@@ -132,6 +133,31 @@ public final class ModelGraph {
         if (spec.experts() != null) for (TargetModule m : spec.experts().modules()) expertMods.put(m.name(), m);
         if (spec.users() != null) for (TargetModule m : spec.users().get(0).lora().modules()) userMods.put(m.name(), m);
         build(base);
+    }
+
+    /** The graph (its gradient function, once created, is {@code sd().getFunction("grad")}). */
+    public SameDiff sd() {
+        return sd;
+    }
+
+    /** Trainable variable names, in a fixed order. */
+    public List<String> trainable() {
+        return Collections.unmodifiableList(trainable);
+    }
+
+    /** Trainable variables whose axis 0 is the user (per-user clipping). */
+    public Set<String> stacked() {
+        return Collections.unmodifiableSet(stacked);
+    }
+
+    /** Positions per row that the top layer covers: seqLen, or the window of the class comment. */
+    public int window() {
+        return window;
+    }
+
+    /** Whether layer 0's adapter-independent outputs are fed ({@link FrozenPrefix}) instead of computed. */
+    public boolean frozenPrefix() {
+        return frozenPrefix;
     }
 
     // ---------------------------------------------------------------------------------------------- building
@@ -642,7 +668,7 @@ public final class ModelGraph {
     }
 
     /** Frees this thread's reusable arrays of the graph (the graph stays usable; its next call allocates afresh). */
-    void releaseArrays() {
+    public void releaseArrays() {
         long tid = Thread.currentThread().getId();
         for (SameDiff s : graphAndGradient()) {
             InferenceSession session = s.getSessions().get(tid);
@@ -772,7 +798,7 @@ public final class ModelGraph {
         if (s.users() != null) for (int u = 0; u < s.users().size(); u++) writeUser(u, s.users().get(u));
     }
 
-    INDArray arr(String name) {
+    public INDArray arr(String name) {
         return sd.getArrForVarName(name);
     }
 
@@ -780,17 +806,17 @@ public final class ModelGraph {
         sd.getArrForVarName(name).assign(value);
     }
 
-    Map<String, INDArray> snapshot() {
+    public Map<String, INDArray> snapshot() {
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (String n : trainable) m.put(n, arr(n).dup());
         return m;
     }
 
-    void restore(Map<String, INDArray> snap) {
+    public void restore(Map<String, INDArray> snap) {
         snap.forEach(this::set);
     }
 
-    LoraAdapter readShared() {
+    public LoraAdapter readShared() {
         LoraAdapter sh = spec.shared();
         Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>();
         for (TargetModule m : sh.modules()) {
@@ -800,7 +826,7 @@ public final class ModelGraph {
         return sh.withFactors(a, b);
     }
 
-    GroupExperts readExperts() {
+    public GroupExperts readExperts() {
         GroupExperts g = spec.experts();
         List<LoraAdapter> ex = new ArrayList<>();
         for (int k = 0; k < g.k(); k++) {
@@ -828,7 +854,7 @@ public final class ModelGraph {
         return out;
     }
 
-    UserAdapter readUser(int u, UserAdapter template) {
+    public UserAdapter readUser(int u, UserAdapter template) {
         Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>(), r = new LinkedHashMap<>();
         for (TargetModule m : template.lora().modules()) {
             a.put(m.name(), Tensors.readSlot(arr("users." + m.name() + ".A"), u));
@@ -839,7 +865,7 @@ public final class ModelGraph {
     }
 
     /** Writes a user's adapter into stacked slot u (reusing one graph for many users). */
-    void writeUser(int u, UserAdapter ua) {
+    public void writeUser(int u, UserAdapter ua) {
         for (TargetModule m : ua.lora().modules()) {
             Tensors.writeSlot(arr("users." + m.name() + ".A"), u, ua.lora().a(m.name()));
             Tensors.writeSlot(arr("users." + m.name() + ".B"), u, ua.lora().b(m.name()));
@@ -847,7 +873,7 @@ public final class ModelGraph {
         }
     }
 
-    BaseModel readBase(BaseModel template) {
+    public BaseModel readBase(BaseModel template) {
         Map<String, Tensor> w = new LinkedHashMap<>();
         for (String n : template.weights().keySet()) {
             if (sd.hasVariable(n)) w.put(n, Tensor.of(arr(n)));

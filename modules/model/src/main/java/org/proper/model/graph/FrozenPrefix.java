@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +36,7 @@ import org.proper.model.lm.TargetModule;
  * and at most {@code proper.frozenPrefixMb} (default 256) MiB of cache for the call. {@code -Dproper.frozenPrefix=false}
  * turns it off (read when a call starts, so a benchmark can compare both in one JVM).
  */
-final class FrozenPrefix {
+public final class FrozenPrefix {
     /** The residual stream after layer 0's attention [N,d]. */
     static final String RESIDUAL = "prefix.residual";
     /** Layer 0's FFN norm output [N,d]. */
@@ -45,7 +45,7 @@ final class FrozenPrefix {
     static final String FFN_IN = "prefix.ffnIn";
     /** Llama's second FFN input projection up_proj [N,f]. */
     static final String FFN_UP = "prefix.ffnUp";
-    static final String SWITCH = "proper.frozenPrefix";
+    public static final String SWITCH = "proper.frozenPrefix";
 
     /** Examples per inference pass when filling the cache. */
     private static final int CHUNK = 64;
@@ -61,15 +61,16 @@ final class FrozenPrefix {
     /** Per batch size, the arrays a batch's prefix is gathered into (a batch is fed before the next is built). */
     private final Map<Integer, INDArray[]> gathered = new HashMap<>();
 
-    /** Computes the prefix of every train and dev example of these users with an inference graph of {@code base} at seqLen t. */
-    FrozenPrefix(BaseModel base, DataType dt, int t, List<UserData> users) {
+    /**
+     * Computes the prefix of these examples (a call's train and dev examples, user by user) with an inference graph of
+     * {@code base} at seqLen t; an example given more than once (the same object) is computed and cached once.
+     */
+    public FrozenPrefix(BaseModel base, DataType dt, int t, List<Example> examples) {
         ModelConfig c = base.config();
         this.seqLen = t;
         this.names = names(c);
         List<Example> all = new ArrayList<>();
-        for (UserData u : users)
-            for (List<Example> part : List.of(u.train(), u.dev()))
-                for (Example e : part) if (index.putIfAbsent(e, all.size()) == null) all.add(e);
+        for (Example e : examples) if (index.putIfAbsent(e, all.size()) == null) all.add(e);
         cache = new INDArray[names.size()];
         for (int k = 0; k < cache.length; k++) {
             cache[k] = ThreadArrays.get("prefix.cache." + names.get(k), dt, (long) (all.size() + 1) * t, cols(c, names.get(k)));
@@ -79,7 +80,7 @@ final class FrozenPrefix {
         String[] outputs = names.toArray(new String[0]);
         for (int from = 0; from < all.size(); from += CHUNK) {
             List<Example> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-            Map<String, INDArray> outs = source.sd.output(source.feed(Batch.of(chunk, t, Batches.PAD, null, null, null, null)), outputs);
+            Map<String, INDArray> outs = source.sd().output(source.feed(Batch.of(chunk, t, Batches.PAD, null, null, null, null)), outputs);
             for (int k = 0; k < cache.length; k++)
                 cache[k].get(NDArrayIndex.interval((long) from * t, (long) (from + chunk.size()) * t), NDArrayIndex.all())
                         .assign(outs.get(names.get(k)));
@@ -100,7 +101,7 @@ final class FrozenPrefix {
     }
 
     /** A graph of this spec can take the prefix: ≥ 2 layers (layer 0 is not the windowed top), only users train, FFN targets. */
-    static boolean applies(ModelConfig c, GraphSpec s) {
+    public static boolean applies(ModelConfig c, GraphSpec s) {
         if (c.nLayers() < 2 || s.trainBase() || s.trainShared() || s.trainExperts() || s.users() == null || !s.trainUsers()) return false;
         List<TargetModule> mods = new ArrayList<>(s.users().get(0).lora().modules());
         if (s.shared() != null) mods.addAll(s.shared().modules());
@@ -112,14 +113,14 @@ final class FrozenPrefix {
      * Whether caching pays for a call that draws {@code rowUses} example rows in all from {@code examples} examples
      * (train and dev) of seqLen t: two uses per example on average, and the cache within its budget.
      */
-    static boolean worthIt(ModelConfig c, long rowUses, long examples, int t) {
+    public static boolean worthIt(ModelConfig c, long rowUses, long examples, int t) {
         if (!Boolean.parseBoolean(System.getProperty(SWITCH, "true")) || examples == 0) return false;
         long budget = Long.getLong("proper.frozenPrefixMb", 256) << 20;
         return rowUses >= 2 * examples && examples * t * width(c) * 4L <= budget;
     }
 
     /** The prefix of a batch's rows, one array [rows·T, cols] per name (null rows, the padding, get zeros). */
-    Map<String, INDArray> rows(List<Example> rows) {
+    public Map<String, INDArray> rows(List<Example> rows) {
         int t = seqLen, zeros = cache[0].rows() / t - 1;
         int[] positions = new int[rows.size() * t];
         for (int r = 0; r < rows.size(); r++) {

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import java.util.List;
 
@@ -47,6 +47,21 @@ public final class Batch {
         if (this.headRows.length == 0) throw new IllegalArgumentException("Cannot batch: no head rows");
     }
 
+    /** The answer tokens this batch's loss weighs (Σ over its weighting groups). */
+    public int answerTokens() {
+        return answerTokens;
+    }
+
+    /** 1 at real positions, 0 at padded ones, [rows·T] (the batch's own array: read, do not write). */
+    public float[] keyMask() {
+        return keyMask;
+    }
+
+    /** Feeds layer 0's frozen outputs of these rows ({@link FrozenPrefix#rows}) to a graph that takes them. */
+    public void setPrefix(java.util.Map<String, INDArray> prefix) {
+        this.prefix = prefix;
+    }
+
     /**
      * -Dproper.headAtLossRowsOnly=false evaluates the head at every position instead (the same loss and gradients, with
      * the cost of [N,V] logits); read per batch, so that a benchmark can compare both in one JVM.
@@ -79,17 +94,17 @@ public final class Batch {
     }
 
     /** Receives one answer position: its row's stacked-adapter index (0 without), its loss weight and its value. */
-    interface AnswerTokenConsumer {
+    public interface AnswerTokenConsumer {
         void accept(int userIdx, float weight, double value);
     }
 
     /** Receives one answer position: its row, its loss weight and its value. */
-    interface AnswerRowConsumer {
+    public interface AnswerRowConsumer {
         void accept(int row, float weight, double value);
     }
 
     /** Calls {@code f} for every head row with a non-zero weight, with that row's value of {@code perHeadRow} [M]. */
-    void forEachAnswerRow(INDArray perHeadRow, AnswerRowConsumer f) {
+    public void forEachAnswerRow(INDArray perHeadRow, AnswerRowConsumer f) {
         if (perHeadRow.length() != headRows.length)
             throw new IllegalArgumentException("Cannot read per-position values: " + perHeadRow.length() + " values for " + headRows.length + " head rows");
         double[] v = perHeadRow.reshape(perHeadRow.length()).toDoubleVector();
@@ -100,7 +115,7 @@ public final class Batch {
     }
 
     /** {@link #forEachAnswerRow} with each row's stacked-adapter index (0 without) instead of the row. */
-    void forEachAnswerToken(INDArray perHeadRow, AnswerTokenConsumer f) {
+    public void forEachAnswerToken(INDArray perHeadRow, AnswerTokenConsumer f) {
         forEachAnswerRow(perHeadRow, (row, w, value) -> f.accept(userIdx == null ? 0 : userIdx[row], w, value));
     }
 
@@ -110,7 +125,7 @@ public final class Batch {
      * @param userEmb   user embedding per row, or null
      * @param hardGroup nearest-centroid cluster per row, or null
      */
-    static Batch of(List<Example> ex, int seqLen, int pad, int[] group, int[] userIdx, float[][] userEmb, int[] hardGroup) {
+    public static Batch of(List<Example> ex, int seqLen, int pad, int[] group, int[] userIdx, float[][] userEmb, int[] hardGroup) {
         int n = ex.size();
         int[] tok = new int[n * seqLen], tgt = new int[n * seqLen];
         float[] w = new float[n * seqLen], km = new float[n * seqLen];
@@ -212,7 +227,7 @@ public final class Batch {
         return new int[][]{p, a};
     }
 
-    static int[] concat(int[] a, int[] b) {
+    public static int[] concat(int[] a, int[] b) {
         int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
@@ -224,14 +239,14 @@ public final class Batch {
      * multiple of 8 so that few graphs serve many example sets, capped at seqLen; seqLen when the head is at every
      * position ({@link #HEAD_AT_LOSS_ROWS_ONLY}).
      */
-    static int windowFor(Iterable<Example> ex, int seqLen) {
+    public static int windowFor(Iterable<Example> ex, int seqLen) {
         int m = 1;
         for (Example e : ex) m = Math.max(m, fit(e, seqLen)[1].length);
         return windowFor(m, seqLen);
     }
 
     /** The window of {@link #windowFor(Iterable, int)} for answers of up to {@code answerTokens} tokens. */
-    static int windowFor(int answerTokens, int seqLen) {
+    public static int windowFor(int answerTokens, int seqLen) {
         if (!Boolean.parseBoolean(System.getProperty(HEAD_AT_LOSS_ROWS_ONLY, "true"))) return seqLen;
         return Math.min((answerTokens + 7) / 8 * 8, seqLen);
     }
@@ -258,7 +273,7 @@ public final class Batch {
     }
 
     /** Sequence length for a set of examples: longest, rounded up to a multiple of 8, capped at maxSeqLen. */
-    static int seqLenFor(Iterable<Example> ex, int maxSeqLen) {
+    public static int seqLenFor(Iterable<Example> ex, int maxSeqLen) {
         int m = 2;
         for (Example e : ex) m = Math.max(m, e.length());
         int t = (m + 7) / 8 * 8;

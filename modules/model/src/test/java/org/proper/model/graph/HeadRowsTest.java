@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.Composition;
+import org.proper.model.Fixtures;
+import org.proper.model.Generator;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.graph;
 
 import java.util.List;
 
