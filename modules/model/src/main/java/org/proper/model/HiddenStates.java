@@ -23,7 +23,7 @@ public final class HiddenStates {
     }
 
     /**
-     * A text as the model reads it: BOS (EOS when the tokenizer has none, as {@link Pretrainer} starts its windows)
+     * A text as the model reads it: BOS (EOS when the tokenizer has none, as {@link org.proper.model.train.Pretrainer} starts its windows)
      * followed by the text's last maxSeqLen − 1 tokens. The end is kept, as {@link Batch#fit} keeps the end of a
      * prompt: a rendered training text starts with its task's template, the same for every user, and ends with the
      * user's own item and answer.

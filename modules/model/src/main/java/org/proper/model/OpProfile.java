@@ -25,6 +25,9 @@ import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.method.GroupExperts;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.UserData;
+import org.proper.model.train.UserTrainer;
 
 /**
  * Developer benchmark: where the time of one user-stage training step goes, op by op (a SameDiff listener on the

@@ -24,6 +24,9 @@ import org.proper.model.method.GroupExperts;
 import org.proper.model.method.LoraAdapter;
 import org.proper.model.method.LoraSpec;
 import org.proper.model.method.UserAdapter;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.TrainResult;
 
 /** Small deterministic models, adapters and data sets for tests. */
 public final class Fixtures {

@@ -33,6 +33,10 @@ import org.proper.model.method.LoraAdapter;
 import org.proper.model.method.LoraSpec;
 import org.proper.model.method.UserAdapter;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.UserData;
+import org.proper.model.train.UserTrainer;
 
 /**
  * The benchmark's FLOP count ({@link StepFlops}) against the matrix products that one real training step executes:

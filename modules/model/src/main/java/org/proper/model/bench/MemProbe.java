@@ -3,13 +3,13 @@ package org.proper.model.bench;
 import java.util.List;
 
 import org.nd4j.linalg.factory.Nd4j;
-import org.proper.model.LoraTrainer;
-import org.proper.model.TrainOptions;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.LoraAdapter;
 import org.proper.model.method.LoraSpec;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
 
 /** Peak RSS and step time of repeated LoRA training calls; arg0 = "gc" enables ND4J periodic GC. */
 public final class MemProbe {

@@ -11,10 +11,6 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.proper.model.LoraTrainer;
-import org.proper.model.TrainOptions;
-import org.proper.model.UserData;
-import org.proper.model.UserTrainer;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.Example;
@@ -23,6 +19,10 @@ import org.proper.model.method.GroupExperts;
 import org.proper.model.method.LoraAdapter;
 import org.proper.model.method.LoraSpec;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.UserData;
+import org.proper.model.train.UserTrainer;
 
 /**
  * CPU benchmark of the model core, one native thread (run with OMP_NUM_THREADS=1 and the surefire JVM flags):

@@ -9,13 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.proper.model.TrainOptions;
-import org.proper.model.UserData;
-import org.proper.model.UserTrainer;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.GroupExperts;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.UserData;
+import org.proper.model.train.UserTrainer;
 
 /**
  * The user stage's two paths on {@link ModelBench}'s users: {@link UserTrainer#trainBatched} (U users in one graph) and

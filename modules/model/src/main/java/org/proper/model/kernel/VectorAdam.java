@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link org.proper.model.AdamW}'s float update in the CPU's SIMD lanes: per element the same IEEE multiplications, additions, square
+ * {@link org.proper.model.train.AdamW}'s float update in the CPU's SIMD lanes: per element the same IEEE multiplications, additions, square
  * root and division in the same order as its scalar loop (Java fuses none), so the two give the same bits, whatever
  * the vector width; the elements past the last full vector take the scalar loop. Buffers as {@link JavaKernels#bytes}
  * gives them. Loaded only where the JVM has {@code jdk.incubator.vector} ({@link JavaKernels#available}).

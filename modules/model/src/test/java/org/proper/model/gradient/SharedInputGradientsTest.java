@@ -18,10 +18,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
 import org.proper.model.Fixtures;
-import org.proper.model.TrainOptions;
-import org.proper.model.UserData;
-import org.proper.model.UserTrainer;
-import org.proper.model.UserTrainerTest;
 import org.proper.model.graph.GraphSpec;
 import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
@@ -29,6 +25,10 @@ import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.GroupExperts;
 import org.proper.model.method.UserAdapter;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.UserData;
+import org.proper.model.train.UserTrainer;
+import org.proper.model.train.UserTrainerTest;
 
 class SharedInputGradientsTest {
     /**

@@ -19,13 +19,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.proper.model.Fixtures;
-import org.proper.model.GroupTrainer;
-import org.proper.model.LoraTrainer;
-import org.proper.model.TrainOptions;
-import org.proper.model.TrainResult;
-import org.proper.model.UserData;
-import org.proper.model.UserTrainer;
-import org.proper.model.UserTrainerTest;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.LoraTarget;
@@ -35,6 +28,13 @@ import org.proper.model.method.GroupOptions;
 import org.proper.model.method.LoraAdapter;
 import org.proper.model.method.LoraSpec;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.GroupTrainer;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.TrainResult;
+import org.proper.model.train.UserData;
+import org.proper.model.train.UserTrainer;
+import org.proper.model.train.UserTrainerTest;
 
 /**
  * The top layer on a window of positions per row ({@link ModelGraph}'s class comment) trains exactly what the whole

@@ -17,11 +17,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.proper.model.Fixtures;
-import org.proper.model.TrainOptions;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.LoraSpec;
+import org.proper.model.train.TrainOptions;
 
 /** The Java-computed activation ops on float arrays (the vector kernels), in graphs and in whole models. */
 class ActivationOpsTest {

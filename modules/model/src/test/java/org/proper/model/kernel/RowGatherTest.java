@@ -15,16 +15,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.proper.model.Fixtures;
-import org.proper.model.LoraTrainer;
-import org.proper.model.TrainOptions;
-import org.proper.model.UserData;
-import org.proper.model.UserTrainer;
-import org.proper.model.UserTrainerTest;
 import org.proper.model.graph.TopLayerWindowTest;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.GroupExperts;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.UserData;
+import org.proper.model.train.UserTrainer;
+import org.proper.model.train.UserTrainerTest;
 
 /** {@link RowGather}'s rows by index and their gradient, on their own and inside whole models. */
 class RowGatherTest {

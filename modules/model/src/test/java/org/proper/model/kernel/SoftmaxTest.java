@@ -14,13 +14,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.proper.model.Fixtures;
-import org.proper.model.TrainOptions;
 import org.proper.model.graph.TopLayerWindowTest;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.LoraTarget;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.LoraSpec;
+import org.proper.model.train.TrainOptions;
 
 /** {@link Softmax}: the last axis's softmax and its gradient, against double definitions and inside whole models. */
 class SoftmaxTest {

@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.proper.model.Fixtures;
-import org.proper.model.LoraTrainer;
-import org.proper.model.TrainOptions;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.LoraAdapter;
 import org.proper.model.method.LoraSpec;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
 
 class StepArraysTest {
     @Test

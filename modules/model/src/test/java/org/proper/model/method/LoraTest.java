@@ -12,9 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.proper.model.Composition;
 import org.proper.model.Fixtures;
 import org.proper.model.Generator;
-import org.proper.model.LoraTrainer;
-import org.proper.model.TrainOptions;
-import org.proper.model.TrainResult;
 import org.proper.model.graph.Batch;
 import org.proper.model.graph.GraphSpec;
 import org.proper.model.graph.ModelGraph;
@@ -24,6 +21,9 @@ import org.proper.model.lm.Example;
 import org.proper.model.lm.LoraTarget;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.Tensor;
+import org.proper.model.train.LoraTrainer;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.TrainResult;
 
 class LoraTest {
     static final LoraSpec ALL = new LoraSpec(4, 8, EnumSet.allOf(LoraTarget.class));

@@ -4,11 +4,11 @@ import java.util.List;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.proper.model.Pretrainer;
-import org.proper.model.TrainOptions;
-import org.proper.model.TrainResult;
 import org.proper.model.io.HfCheckpoint;
 import org.proper.model.lm.BaseModel;
+import org.proper.model.train.Pretrainer;
+import org.proper.model.train.TrainOptions;
+import org.proper.model.train.TrainResult;
 import org.proper.pipeline.RunContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -7,7 +7,6 @@ import java.util.Locale;
 
 import org.proper.common.ProperConfig;
 import org.proper.eval.metrics.TaskSpec;
-import org.proper.model.TrainOptions;
 import org.proper.model.io.HfTokenizer;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.Family;
@@ -17,6 +16,7 @@ import org.proper.model.lm.Tokenizer;
 import org.proper.model.method.GroupOptions;
 import org.proper.model.method.LoraSpec;
 import org.proper.model.method.UserOptions;
+import org.proper.model.train.TrainOptions;
 import org.proper.pipeline.evaluate.TaskSpecs;
 
 /** Maps the configuration (conf/proper.conf) to the model core's option records, in one place. */

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.proper.model.UserData;
 import org.proper.model.lm.Example;
+import org.proper.model.train.UserData;
 import org.proper.pipeline.train.TrainingData.Row3;
 
 import scala.Tuple2;

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.train;
 
 import java.util.ArrayList;
 import java.util.List;

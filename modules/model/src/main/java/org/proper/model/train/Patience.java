@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.train;
 
 /**
  * Early-stopping bookkeeping for one dev-loss series: the best loss so far and how many evaluations in a row failed to

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.train;
 
 import java.io.Serializable;
 
@@ -105,7 +105,7 @@ public record TrainOptions(int steps, int batchSize, double lr, Optimizer optimi
         return lr * (minLrRatio + (1 - minLrRatio) * f);
     }
 
-    org.nd4j.linalg.api.buffer.DataType dataType() {
+    public org.nd4j.linalg.api.buffer.DataType dataType() {
         return precision == Precision.DOUBLE ? org.nd4j.linalg.api.buffer.DataType.DOUBLE : org.nd4j.linalg.api.buffer.DataType.FLOAT;
     }
 }

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.train;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;

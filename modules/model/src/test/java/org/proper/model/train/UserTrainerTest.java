@@ -1,10 +1,11 @@
-package org.proper.model;
+package org.proper.model.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.Fixtures;
 import org.proper.model.graph.FrozenPrefix;
 import org.proper.model.graph.GraphCache;
 import org.proper.model.graph.GraphSpec;

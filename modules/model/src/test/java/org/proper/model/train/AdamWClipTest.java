@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.Composition;
+import org.proper.model.Fixtures;
+import org.proper.model.Generator;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;
