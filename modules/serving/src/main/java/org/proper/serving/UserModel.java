@@ -1,6 +1,6 @@
 package org.proper.serving;
 
-import org.proper.model.Composition;
+import org.proper.model.infer.Composition;
 import org.proper.pipeline.evaluate.Predictor;
 import org.proper.pipeline.evaluate.UserCompositions;
 

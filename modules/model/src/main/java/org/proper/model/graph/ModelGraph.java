@@ -55,7 +55,7 @@ import org.proper.model.method.UserAdapter;
  */
 public final class ModelGraph {
     public static final String LOSS = "loss", CE = "ceLoss", DIV = "divLoss", BAL = "balLoss", TOKEN_LOSS = "tokenLoss", LOGITS = "logits";
-    /** The final hidden states [N,d] ([B·A,d] with a top-layer window): after the final norm, before the LM head (see {@link org.proper.model.HiddenStates}). */
+    /** The final hidden states [N,d] ([B·A,d] with a top-layer window): after the final norm, before the LM head (see {@link org.proper.model.infer.HiddenStates}). */
     public static final String HIDDEN = "hidden";
     private static final double NEG = -1e9;
 

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.proper.model.Composition;
 import org.proper.model.Fixtures;
-import org.proper.model.Generator;
+import org.proper.model.infer.Composition;
+import org.proper.model.infer.Generator;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;

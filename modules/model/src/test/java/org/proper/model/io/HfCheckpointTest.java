@@ -13,8 +13,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.proper.model.Composition;
-import org.proper.model.Generator;
+import org.proper.model.infer.Composition;
+import org.proper.model.infer.Generator;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.ModelConfig;

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.proper.model.Composition;
 import org.proper.model.Fixtures;
-import org.proper.model.Generator;
+import org.proper.model.infer.Composition;
+import org.proper.model.infer.Generator;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
 import org.proper.model.lm.ModelConfig;

@@ -29,7 +29,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.proper.model.HiddenStates;
+import org.proper.model.infer.HiddenStates;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Tokenizer;
 import org.proper.pipeline.gpu.GpuBinding;

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.proper.eval.metrics.TaskSpec;
-import org.proper.model.Composition;
-import org.proper.model.Generator;
+import org.proper.model.infer.Composition;
+import org.proper.model.infer.Generator;
 import org.proper.model.lm.Tokenizer;
 import org.proper.pipeline.train.ExampleEncoder;
 

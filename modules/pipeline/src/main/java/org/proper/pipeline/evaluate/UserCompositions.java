@@ -2,7 +2,7 @@ package org.proper.pipeline.evaluate;
 
 import java.io.Serializable;
 
-import org.proper.model.Composition;
+import org.proper.model.infer.Composition;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.method.GroupExperts;
 import org.proper.model.method.UserAdapter;

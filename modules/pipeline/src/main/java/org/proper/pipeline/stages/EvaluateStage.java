@@ -28,7 +28,7 @@ import org.proper.eval.report.Methods;
 import org.proper.eval.report.MetricRow;
 import org.proper.eval.report.ProfileBucket;
 import org.proper.eval.report.UserMetricRows;
-import org.proper.model.Composition;
+import org.proper.model.infer.Composition;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.method.GroupExperts;
 import org.proper.model.method.UserAdapter;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.proper.model.HiddenStates;
+import org.proper.model.infer.HiddenStates;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.ModelConfig;

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.infer;
 
 import java.io.Serializable;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.infer;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

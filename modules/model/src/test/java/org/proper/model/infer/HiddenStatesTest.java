@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.infer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.proper.model.Fixtures;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.ByteTokenizer;
 import org.proper.model.lm.ModelConfig;
