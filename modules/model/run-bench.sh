@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs org.proper.model.bench.ModelBench with the surefire JVM flags and one native thread.
 # Usage: modules/model/run-bench.sh [dModel layers batch seqLen users userSteps examplesPerUser userSeqLen vocab]
-# BENCH_MAIN=org.proper.model.OpProfile runs the op-by-op profile of a user step instead (its args: see that class).
+# BENCH_MAIN=org.proper.model.bench.OpProfile runs the op-by-op profile of a user step instead (its args: see that class).
 set -e
 cd "$(dirname "$0")"
 mvn -B -q install -DskipTests

@@ -70,7 +70,7 @@ public final class GraphCache {
         return g;
     }
 
-    /** This thread's cached graphs, least recently used first ({@link org.proper.model.OpProfile}). */
+    /** This thread's cached graphs, least recently used first ({@link org.proper.model.bench.OpProfile}). */
     public static java.util.List<ModelGraph> graphsOfThisThread() {
         return java.util.List.copyOf(CACHE.get().values());
     }

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.bench;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,8 +17,6 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.proper.model.bench.ModelBench;
-import org.proper.model.bench.UserPaths;
 import org.proper.model.graph.GraphCache;
 import org.proper.model.graph.ModelGraph;
 import org.proper.model.lm.BaseModel;
@@ -39,7 +37,7 @@ import org.proper.model.train.UserTrainer;
  * experts and users as {@link ModelBench}'s users section.
  * <p>
  * Args: [dModel=256] [layers=2] [users=32] [examplesPerUser=2] [userSeqLen=32] [steps=10]; users=1 profiles one by one.
- * Run with {@code BENCH_MAIN=org.proper.model.OpProfile modules/model/run-bench.sh 256 2 32 2 32 10}.
+ * Run with {@code BENCH_MAIN=org.proper.model.bench.OpProfile modules/model/run-bench.sh 256 2 32 2 32 10}.
  */
 public final class OpProfile {
     private OpProfile() {

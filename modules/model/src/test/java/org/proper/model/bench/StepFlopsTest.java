@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +18,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.proper.model.bench.ModelBench;
-import org.proper.model.bench.StepFlops;
+import org.proper.model.Fixtures;
 import org.proper.model.graph.GraphCache;
 import org.proper.model.graph.GraphSpec;
 import org.proper.model.graph.ModelGraph;
