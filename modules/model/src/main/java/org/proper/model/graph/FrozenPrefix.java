@@ -14,7 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.proper.model.kernel.ThreadArrays;
 import org.proper.model.lm.BaseModel;
 import org.proper.model.lm.Example;
-import org.proper.model.lm.Family;
+import org.proper.model.lm.LayerZeroOutputs;
 import org.proper.model.lm.LoraTarget;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.lm.TargetModule;
@@ -26,7 +26,7 @@ import org.proper.model.lm.TargetModule;
  * them: the embeddings, the attention and its residual, the FFN's norm and the frozen base part of its input
  * projections (GPT-2 {@code c_fc}: x·W + b; Llama {@code gate_proj}, {@code up_proj}) are the same for an example at
  * every step. A graph built with a frozen prefix takes them as placeholders ([N,d], [N,d], [N,f] and for Llama a
- * second [N,f]); an inference graph of the same base computes them for every train and dev example when the call
+ * second [N,f]: {@link LayerZeroOutputs}); an inference graph of the same base computes them for every train and dev example when the call
  * starts, and each batch gathers its rows with one {@code pullRows} per name. The results are those of the full
  * graph, the same operations on the same inputs computed once (tested: adapters within 1e-5). The graph no longer runs
  * about a fifth of the default model's user-step op time (docs/BENCHMARKS.md: 1.05–1.20× on batched users end to end),
@@ -37,14 +37,6 @@ import org.proper.model.lm.TargetModule;
  * turns it off (read when a call starts, so a benchmark can compare both in one JVM).
  */
 public final class FrozenPrefix {
-    /** The residual stream after layer 0's attention [N,d]. */
-    static final String RESIDUAL = "prefix.residual";
-    /** Layer 0's FFN norm output [N,d]. */
-    static final String NORM = "prefix.norm";
-    /** The frozen part of layer 0's first FFN input projection [N,f] (GPT-2 c_fc with its bias, Llama gate_proj). */
-    static final String FFN_IN = "prefix.ffnIn";
-    /** Llama's second FFN input projection up_proj [N,f]. */
-    static final String FFN_UP = "prefix.ffnUp";
     public static final String SWITCH = "proper.frozenPrefix";
 
     /** Examples per inference pass when filling the cache. */
@@ -88,11 +80,11 @@ public final class FrozenPrefix {
     }
 
     private static int cols(ModelConfig c, String name) {
-        return name.equals(RESIDUAL) || name.equals(NORM) ? c.dModel() : c.dFfn();
+        return LayerZeroOutputs.cols(c, name);
     }
 
     static List<String> names(ModelConfig c) {
-        return c.family() == Family.LLAMA ? List.of(RESIDUAL, NORM, FFN_IN, FFN_UP) : List.of(RESIDUAL, NORM, FFN_IN);
+        return LayerZeroOutputs.names(c);
     }
 
     /** Floats per position of the prefix. */

@@ -100,7 +100,7 @@ class StepFlopsTest {
 
     /**
      * The top layer's row selections of b rows as matmuls, where {@link org.proper.model.kernel.RowGather} does not take them
-     * (ModelGraph.inWindow: q and the residual stream, [b,W,T]·[b,T,d] each): forward, dL/dx, and the unread gradient
+     * (Attention.inWindow: q and the residual stream, [b,W,T]·[b,T,d] each): forward, dL/dx, and the unread gradient
      * of the one-hot selection that matmul_bp computes with it. RowGather copies rows: no FLOPs.
      */
     private static double windowSelections(int b) {

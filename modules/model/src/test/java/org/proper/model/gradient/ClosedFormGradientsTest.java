@@ -20,6 +20,7 @@ import org.proper.model.graph.GraphSpec;
 import org.proper.model.graph.ModelGraph;
 import org.proper.model.kernel.JavaKernels;
 import org.proper.model.lm.BaseModel;
+import org.proper.model.lm.FfnActivations;
 import org.proper.model.lm.ModelConfig;
 import org.proper.model.method.LoraAdapter;
 
@@ -49,7 +50,7 @@ class ClosedFormGradientsTest {
             SameDiff sd = SameDiff.create();
             SDVariable v = sd.var("v", Nd4j.createFromArray(0.5, -1.0, 2.0));
             List<ClosedFormGradients.Rule> rules = new ArrayList<>();
-            ModelGraph.gelu(sd, v, rules).sum().rename("loss");                           // GELU straight on a trainable
+            FfnActivations.gelu(sd, v, rules).sum().rename("loss");                           // GELU straight on a trainable
             sd.setLossVariables("loss");
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> ClosedFormGradients.apply(sd, rules));
             assertTrue(e.getMessage().contains("v's gradient"), e.getMessage());
@@ -64,7 +65,7 @@ class ClosedFormGradientsTest {
             SDVariable x = sd.constant("x", Nd4j.createFromArray(0.5, -1.0, 2.0));
             SDVariable w = sd.var("w", Nd4j.createFromArray(1.0, 2.0, 3.0));
             List<ClosedFormGradients.Rule> rules = new ArrayList<>();
-            ModelGraph.gelu(sd, x, rules).mul(w).sum().rename("loss");                    // GELU of a constant
+            FfnActivations.gelu(sd, x, rules).mul(w).sum().rename("loss");                    // GELU of a constant
             sd.setLossVariables("loss");
             Map<String, org.nd4j.linalg.api.ndarray.INDArray> before = sd.calculateGradients(Map.of(), "w");
             assertEquals(0, ClosedFormGradients.apply(sd, rules));

@@ -1,4 +1,4 @@
-package org.proper.model;
+package org.proper.model.lm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +14,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.proper.model.Fixtures;
 import org.proper.model.gradient.ClosedFormGradients;
-import org.proper.model.graph.ModelGraph;
 import org.proper.model.kernel.JavaKernels;
 
 class GeluTest {
@@ -36,7 +36,7 @@ class GeluTest {
         SameDiff sd = SameDiff.create();
         SDVariable v = sd.var("v", Nd4j.createFromArray(xs));
         List<ClosedFormGradients.Rule> rules = new ArrayList<>();
-        SDVariable y = ModelGraph.gelu(sd, v.mul(1.0), rules);                            // GELU of an activation, as in a model
+        SDVariable y = FfnActivations.gelu(sd, v.mul(1.0), rules);                            // GELU of an activation, as in a model
         y.mul(y).sum().rename("loss");                                                   // dL/dy = 2y: a non-uniform eps
         sd.setLossVariables("loss");
         if (variant == Variant.CLOSED_FORM) assertTrue(ClosedFormGradients.apply(sd, rules) >= 7, "SameDiff's GELU chain replaced");
